@@ -1,0 +1,78 @@
+/**
+ * Building the AxiosResponse a caller receives, from a stored entry or a network result. Every call
+ * builds new headers and new data, so no two callers share an object.
+ */
+import { AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { CachedEntry, StoredHeaders } from '../policy/types.js';
+import type { CacheResponseFields } from '../types.js';
+import { bodyForResponseType } from './response-data.js';
+
+export interface ResponseSource {
+  status: number;
+  statusText: string;
+  headers: StoredHeaders;
+  body: Buffer;
+  /** The network request object, when there was one. */
+  request?: unknown;
+}
+
+/** What stands in `response.request` for a response served from the cache. */
+export function cachedRequestStub(entry: CachedEntry): object {
+  return {
+    fromCache: true,
+    method: entry.request.method,
+    url: entry.request.url,
+    // Where code reads the final URL of a followed redirect in Node (`request.res.responseUrl`).
+    res: { responseUrl: entry.url, statusCode: entry.status },
+  };
+}
+
+export function buildResponse(
+  config: InternalAxiosRequestConfig,
+  source: ResponseSource,
+  fields: CacheResponseFields,
+): AxiosResponse & CacheResponseFields {
+  return {
+    data: bodyForResponseType(source.body, config),
+    status: source.status,
+    statusText: source.statusText,
+    headers: new AxiosHeaders(source.headers as Record<string, string>),
+    config,
+    request: source.request,
+    ...fields,
+  };
+}
+
+export function fieldsForEntry(entry: CachedEntry, key: string | undefined, now: number, revalidated: boolean): CacheResponseFields {
+  return {
+    fromCache: true,
+    createdAt: new Date(entry.createdAt),
+    expires: entry.expires === null ? null : new Date(entry.expires),
+    isExpired: entry.expires !== null && now >= entry.expires,
+    revalidated,
+    cacheKey: key,
+  };
+}
+
+/** A response that did not come from the cache; `expires` and `cacheKey` only if it was written. */
+export function fieldsForNetwork(createdAt: number, written?: { key: string; expires: number | null }): CacheResponseFields {
+  return {
+    fromCache: false,
+    createdAt: new Date(createdAt),
+    expires: written?.expires == null ? null : new Date(written.expires),
+    isExpired: false,
+    revalidated: false,
+    cacheKey: written?.key,
+  };
+}
+
+/** Stored form of response headers: lower-case names, `set-cookie` kept as a list. */
+export function storedHeaders(headers: unknown): StoredHeaders {
+  const result: StoredHeaders = {};
+  const source = headers instanceof AxiosHeaders ? headers.toJSON() : (headers as Record<string, unknown>);
+  for (const [name, value] of Object.entries(source ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return result;
+}

@@ -1,0 +1,91 @@
+/**
+ * Turning the axios config the adapter receives (after every request interceptor and
+ * transformRequest) into the plain request the policy reads.
+ */
+import axios, { type InternalAxiosRequestConfig } from 'axios';
+import { MULTIPART_BOUNDARY } from '../policy/normalize-body.js';
+import type { HeaderRecord, RequestInfo } from '../policy/types.js';
+
+export type BuiltRequest = { cacheable: true; info: RequestInfo } | { cacheable: false; reason: string };
+
+/** Header names lower-cased; unset (null/undefined/false) values skipped; lists joined. */
+export function plainHeaders(headers: unknown): HeaderRecord {
+  const result: HeaderRecord = {};
+  if (!headers || typeof headers !== 'object') return result;
+  const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON(): object }).toJSON() : headers;
+  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+    if (value === undefined || value === null || value === false) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return result;
+}
+
+interface FormDataPackage {
+  getBuffer(): Buffer;
+  getBoundary(): string;
+}
+
+const isFormDataPackage = (data: unknown): data is FormDataPackage =>
+  typeof (data as FormDataPackage).getBuffer === 'function' && typeof (data as FormDataPackage).getBoundary === 'function';
+
+const escapeQuotes = (value: string): string => value.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22');
+
+/**
+ * Spec FormData as multipart bytes with a fixed boundary, so identical uploads share a key whatever
+ * boundary axios picks when it sends (reference §3.2 "Multipart").
+ */
+async function formDataBytes(form: FormData): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (const [name, value] of form.entries()) {
+    let head = `--${MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name="${escapeQuotes(name)}"`;
+    if (typeof value === 'string') {
+      parts.push(Buffer.from(`${head}\r\n\r\n${value}\r\n`));
+    } else {
+      head += `; filename="${escapeQuotes(value.name)}"\r\nContent-Type: ${value.type || 'application/octet-stream'}\r\n\r\n`;
+      parts.push(Buffer.from(head), Buffer.from(await value.arrayBuffer()), Buffer.from('\r\n'));
+    }
+  }
+  parts.push(Buffer.from(`--${MULTIPART_BOUNDARY}--\r\n`));
+  return Buffer.concat(parts);
+}
+
+type Body = { ok: true; body?: string | Buffer; contentType?: string } | { ok: false; reason: string };
+
+async function bodyOf(data: unknown): Promise<Body> {
+  if (data === undefined || data === null) return { ok: true };
+  if (typeof data === 'string' || Buffer.isBuffer(data)) return { ok: true, body: data };
+  if (data instanceof ArrayBuffer) return { ok: true, body: Buffer.from(data) };
+  if (ArrayBuffer.isView(data)) return { ok: true, body: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
+  if (data instanceof URLSearchParams) return { ok: true, body: data.toString() };
+  if (typeof FormData !== 'undefined' && data instanceof FormData) {
+    return { ok: true, body: await formDataBytes(data), contentType: `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` };
+  }
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return { ok: true, body: Buffer.from(await data.arrayBuffer()) };
+  if (isFormDataPackage(data)) {
+    // The `form-data` package can render itself when every part is in memory; a streamed part throws.
+    try {
+      return { ok: true, body: data.getBuffer(), contentType: `multipart/form-data; boundary=${data.getBoundary()}` };
+    } catch {
+      return { ok: false, reason: 'form-data body with streamed parts' };
+    }
+  }
+  if (typeof (data as { pipe?: unknown }).pipe === 'function' || typeof (data as ReadableStream).getReader === 'function') {
+    return { ok: false, reason: 'stream body (it cannot be read for the key without consuming it)' };
+  }
+  return { ok: true, body: JSON.stringify(data) };
+}
+
+/** The absolute URL axios will request: baseURL, url and params, as `axios.getUri` builds it. */
+export function fullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>): string {
+  return axios.getUri(config);
+}
+
+export async function buildRequestInfo(config: InternalAxiosRequestConfig): Promise<BuiltRequest> {
+  const body = await bodyOf(config.data);
+  if (!body.ok) return { cacheable: false, reason: body.reason };
+  const headers = plainHeaders(config.headers);
+  if (body.contentType) headers['content-type'] = body.contentType;
+  const info: RequestInfo = { method: (config.method ?? 'get').toUpperCase(), url: fullUrl(config), headers };
+  if (body.body !== undefined && body.body.length > 0) info.body = body.body;
+  return { cacheable: true, info };
+}

@@ -1,0 +1,251 @@
+/**
+ * `instance.cache`: inspecting and deleting what is stored (requests-cache's BaseCache, reference §6),
+ * all async. URLs and request configs are turned into keys exactly as requests are.
+ */
+import type { AxiosRequestConfig } from 'axios';
+import { plainHeaders, fullUrl } from './adapter/request-info.js';
+import { CachedResponse } from './cached-response.js';
+import type { CacheContext } from './context.js';
+import { log } from './debug.js';
+import { expiresAt, parseExpiration } from './policy/expiration.js';
+import type { ExpireAfter, RequestInfo } from './policy/types.js';
+import type { CacheStorage, StoredItem } from './storage/cache-storage.js';
+
+/** A request to look up: an axios-style config (GET when no method), or a prepared RequestInfo. */
+export type RequestLike = Pick<AxiosRequestConfig, 'method' | 'url' | 'baseURL' | 'params' | 'headers' | 'data'> | RequestInfo;
+
+export interface ContainsOptions {
+  key?: string;
+  url?: string;
+  request?: RequestLike;
+}
+
+export interface DeleteOptions {
+  keys?: Iterable<string>;
+  /** GET requests to these URLs. */
+  urls?: Iterable<string>;
+  requests?: Iterable<RequestLike>;
+  expired?: boolean;
+  /** Entries that cannot be read back (corrupt, or written in another format). */
+  invalid?: boolean;
+  /** Entries created more than this long ago (seconds or a duration such as '7d'). */
+  olderThan?: ExpireAfter;
+}
+
+export interface FilterOptions {
+  /** Unexpired entries. Default true. */
+  valid?: boolean;
+  /** Expired entries. Default true. */
+  expired?: boolean;
+  /** Unreadable entries, as 504 placeholders carrying their key. Default false. */
+  invalid?: boolean;
+  olderThan?: ExpireAfter;
+}
+
+function isRequestInfo(request: RequestLike): request is RequestInfo {
+  return typeof (request as RequestInfo).method === 'string' && typeof (request as RequestInfo).headers === 'object' && /^[A-Z]+$/.test((request as RequestInfo).method) && !('params' in request);
+}
+
+/** A config as the adapter would see it: objects become JSON, as axios' default transformRequest does. */
+function requestInfo(request: RequestLike): RequestInfo {
+  if (isRequestInfo(request)) return request;
+  const headers = plainHeaders(request.headers);
+  let body: string | Buffer | undefined;
+  const data: unknown = request.data;
+  if (typeof data === 'string' || Buffer.isBuffer(data)) body = data;
+  else if (data instanceof URLSearchParams) {
+    body = data.toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=utf-8';
+  } else if (data !== undefined && data !== null) {
+    body = JSON.stringify(data);
+    headers['content-type'] ??= 'application/json';
+  }
+  const info: RequestInfo = { method: (request.method ?? 'get').toUpperCase(), url: fullUrl(request), headers };
+  if (body !== undefined && body.length > 0) info.body = body;
+  return info;
+}
+
+/** Seconds from an `olderThan` value: a number, or a duration string. */
+function ageLimitMs(olderThan: ExpireAfter, now: number): number {
+  const expiration = parseExpiration(olderThan, 'olderThan');
+  const at = expiresAt(expiration, now);
+  if (expiration.type !== 'relative' || at === null) {
+    throw new RangeError(`Invalid olderThan: ${String(olderThan)} (expected seconds or a duration such as '7d')`);
+  }
+  return at - now;
+}
+
+export class HttpCache {
+  constructor(private readonly ctx: CacheContext) {}
+
+  /** The storage behind this cache; `responses` and `redirects` views, and the Keyv instance. */
+  get storage(): CacheStorage {
+    return this.ctx.storage;
+  }
+
+  get keyv() {
+    return this.ctx.storage.keyv;
+  }
+
+  /** The key a request would be cached under. */
+  createKey(request: RequestLike): string {
+    return this.ctx.keyFor(requestInfo(request));
+  }
+
+  /** Is there a response (or a redirect alias) for this key, URL (GET) or request? */
+  async contains(options: ContainsOptions): Promise<boolean> {
+    const key = options.key ?? (options.url !== undefined ? this.createKey({ url: options.url }) : options.request ? this.createKey(options.request) : undefined);
+    if (key === undefined) throw new TypeError('contains() needs one of key, url or request');
+    return (await this.storage.hasResponse(key)) || (await this.storage.hasAlias(key));
+  }
+
+  /**
+   * Stored responses, filtered. Expiry is judged on the stored `expires` only. Unreadable entries
+   * (with `invalid`) come back as 504 placeholders carrying their key, as upstream.
+   */
+  async *filter(options: FilterOptions = {}): AsyncGenerator<CachedResponse> {
+    const { valid = true, expired = true, invalid = false, olderThan } = options;
+    if (!valid && !expired && !invalid) return;
+    const now = Date.now();
+    const maxAge = olderThan === undefined ? undefined : ageLimitMs(olderThan, now);
+    for await (const item of this.storage.responses()) {
+      const response = this.select(item, { valid, expired, invalid, maxAge }, now);
+      if (response) yield response;
+    }
+  }
+
+  private select(
+    item: StoredItem,
+    { valid, expired, invalid, maxAge }: { valid: boolean; expired: boolean; invalid: boolean; maxAge?: number },
+    now: number,
+  ): CachedResponse | undefined {
+    if (!item.entry) {
+      if (!invalid) return undefined;
+      const placeholder = { v: 1 as const, url: '', status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { method: 'GET', url: '', headers: {} }, createdAt: now, expires: null };
+      return new CachedResponse(item.key, placeholder);
+    }
+    const isExpired = item.entry.expires !== null && now >= item.entry.expires;
+    if (isExpired ? !expired : !valid) return undefined;
+    if (maxAge !== undefined && !(item.entry.createdAt < now - maxAge)) return undefined;
+    return new CachedResponse(item.key, item.entry);
+  }
+
+  /**
+   * Deletes the union of every condition given; missing keys are ignored. Redirect aliases left
+   * pointing at nothing are pruned afterwards. Returns the number of responses deleted.
+   */
+  async delete(options: DeleteOptions = {}): Promise<number> {
+    const keys = new Set(options.keys ?? []);
+    for (const url of options.urls ?? []) keys.add(this.createKey({ url }));
+    for (const request of options.requests ?? []) keys.add(this.createKey(request));
+
+    if (options.expired || options.invalid || options.olderThan !== undefined) {
+      const now = Date.now();
+      const maxAge = options.olderThan === undefined ? undefined : ageLimitMs(options.olderThan, now);
+      for await (const { key, entry } of this.storage.responses()) {
+        const hit =
+          (!entry && options.invalid) ||
+          (entry && options.expired && entry.expires !== null && now >= entry.expires) ||
+          (entry && maxAge !== undefined && entry.createdAt < now - maxAge);
+        if (hit) keys.add(key);
+      }
+    }
+    const deleted = await this.storage.deleteKeys(keys);
+    await this.pruneRedirects();
+    log('deleted %d responses', deleted);
+    return deleted;
+  }
+
+  /** Drops redirect aliases whose target response is gone (reference §6.1 `delete`). */
+  private async pruneRedirects(): Promise<void> {
+    const dangling: string[] = [];
+    for (const [alias, target] of await this.storage.aliases()) {
+      if (!(await this.storage.hasResponse(target))) dangling.push(alias);
+    }
+    await this.storage.deleteAliases(dangling);
+  }
+
+  /** Sets every entry's expiry to `expireAfter` from now (reference §6.1 `reset_expiration`). */
+  async resetExpiration(expireAfter: ExpireAfter): Promise<void> {
+    const expiration = parseExpiration(expireAfter, 'expireAfter');
+    if (expiration.type === 'do-not-cache') return this.clear();
+    const now = Date.now();
+    for await (const { key, entry } of this.storage.responses()) {
+      if (entry) await this.storage.save(key, { ...entry, expires: expiresAt(expiration, now) });
+    }
+  }
+
+  /** Stored responses by key, dict-like (requests-cache's `cache.responses`). */
+  get responses() {
+    const storage = this.storage;
+    return {
+      get: async (key: string) => {
+        const found = await storage.get(key);
+        return found && found.key === key ? new CachedResponse(key, found.entry) : undefined;
+      },
+      has: (key: string) => storage.hasResponse(key),
+      delete: async (key: string) => (await storage.deleteKeys([key])) > 0,
+      keys: async () => {
+        const keys: string[] = [];
+        for await (const { key } of storage.responses()) keys.push(key);
+        return keys;
+      },
+    };
+  }
+
+  /** Redirect aliases: the key of a redirected URL mapped to the key its response lives under. */
+  get redirects() {
+    const storage = this.storage;
+    return {
+      get: async (alias: string) => new Map(await storage.aliases()).get(alias),
+      has: (alias: string) => storage.hasAlias(alias),
+      delete: (alias: string) => storage.deleteAliases([alias]),
+      entries: () => storage.aliases(),
+    };
+  }
+
+  /** Sorted, unique URLs of stored responses (redacted and normalized, as stored). */
+  async urls(options: FilterOptions = {}): Promise<string[]> {
+    const urls = new Set<string>();
+    for await (const response of this.filter({ ...options, invalid: false })) urls.add(response.url);
+    return [...urls].sort();
+  }
+
+  /** Number of stored responses; `expired: false` counts only unexpired ones. */
+  async count(options: { expired?: boolean } = {}): Promise<number> {
+    let count = 0;
+    for await (const _ of this.filter({ valid: true, expired: options.expired ?? true })) count += 1;
+    return count;
+  }
+
+  /** Deletes every response and alias. */
+  async clear(): Promise<void> {
+    await this.storage.clear();
+  }
+
+  /** Waits for background refreshes, then closes the backend connection. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.ctx.background]);
+    await this.storage.close();
+  }
+
+  // requests-cache 0.9 names, kept because they are cheap (reference §6.2).
+
+  /** Optionally resets expiration, then deletes expired and unreadable entries. */
+  async removeExpiredResponses(expireAfter?: ExpireAfter): Promise<number> {
+    if (expireAfter !== undefined) await this.resetExpiration(expireAfter);
+    return this.delete({ expired: true, invalid: true });
+  }
+
+  async hasUrl(url: string, method = 'GET'): Promise<boolean> {
+    return this.contains({ key: this.createKey({ url, method }) });
+  }
+
+  async deleteUrl(url: string, method = 'GET'): Promise<number> {
+    return this.delete({ requests: [{ url, method }] });
+  }
+
+  async responseCount(checkExpiry = false): Promise<number> {
+    return this.count({ expired: !checkExpiry });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * axios-keyv-cache: a persistent HTTP cache for axios with requests-cache's behaviour, stored through
+ * Keyv (SQLite by default). `setupCache(axios.create(), options)` is the one line to add.
+ */
+export { setupCache, removeCache, hasCache } from './setup.js';
+export { installCache, uninstallCache, isInstalled, getCache, enabled, disabled } from './patcher.js';
+export { HttpCache } from './cache.js';
+export type { ContainsOptions, DeleteOptions, FilterOptions, RequestLike } from './cache.js';
+export { CachedResponse, describeResponse } from './cached-response.js';
+export { NEVER_EXPIRE, EXPIRE_IMMEDIATELY, DO_NOT_CACHE, DEFAULT_IGNORED_PARAMETERS, ALL_METHODS } from './constants.js';
+export { jsonSerializer } from './serializers/json.js';
+export type { Serializer } from './serializers/types.js';
+export type { CachedEntry, StoredRequest, RequestInfo, ExpireAfter } from './policy/types.js';
+export type {
+  BackendName,
+  CacheAxiosInstance,
+  CacheAxiosResponse,
+  CacheOptions,
+  CacheResponseFields,
+  KeyFnContext,
+  RequestCacheOptions,
+  UrlsExpireAfter,
+} from './types.js';

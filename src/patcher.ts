@@ -1,0 +1,61 @@
+/**
+ * Patching axios' default instance (requests-cache's `install_cache` family, reference §9). Instances
+ * made with `axios.create()` before or after are unaffected, as sessions created before an install
+ * are in Python; use `setupCache` for those.
+ */
+import axios from 'axios';
+import type { HttpCache } from './cache.js';
+import { hasCache, removeCache, setupCache } from './setup.js';
+import type { CacheAxiosInstance, CacheOptions } from './types.js';
+
+const defaultInstance = axios;
+
+/** Caches every request made through the default `axios` export. Replaces an earlier install. */
+export function installCache(options: CacheOptions = {}): CacheAxiosInstance {
+  if (hasCache(defaultInstance)) removeCache(defaultInstance);
+  return setupCache(defaultInstance, options);
+}
+
+/** Removes the cache from the default instance (the backend stays open: `getCache()?.close()` first if done). */
+export function uninstallCache(): void {
+  removeCache(defaultInstance);
+}
+
+export function isInstalled(): boolean {
+  return hasCache(defaultInstance);
+}
+
+/** The installed cache, or null. */
+export function getCache(): HttpCache | null {
+  return hasCache(defaultInstance) ? defaultInstance.cache : null;
+}
+
+/**
+ * Runs `fn` with a cache installed, then uninstalls and closes it; a cache that was installed
+ * before comes back afterwards.
+ */
+export async function enabled<T>(fn: () => T | Promise<T>, options: CacheOptions = {}): Promise<T> {
+  const previous = hasCache(defaultInstance) ? defaultInstance.cache : null;
+  const previousOptions = previous ? installedOptions.get(previous) : undefined;
+  const installed = installCache(options);
+  installedOptions.set(installed.cache, options);
+  try {
+    return await fn();
+  } finally {
+    const cache = installed.cache;
+    uninstallCache();
+    await cache.close();
+    if (previous && previousOptions) reinstall(previous, previousOptions);
+  }
+}
+
+/** Runs `fn` with the installed cache bypassed, for the requests `fn` starts only (AsyncLocalStorage). */
+export function disabled<T>(fn: () => T): T {
+  return hasCache(defaultInstance) ? defaultInstance.cacheDisabled(fn) : fn();
+}
+
+const installedOptions = new WeakMap<HttpCache, CacheOptions>();
+
+function reinstall(_cache: HttpCache, options: CacheOptions): void {
+  installedOptions.set(installCache(options).cache, options);
+}

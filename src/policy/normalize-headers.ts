@@ -1,0 +1,68 @@
+/**
+ * Request headers for cache keys and stored requests (reference §3.3).
+ */
+import { REDACTED } from '../constants.js';
+import { compareCodePoints } from './code-point-order.js';
+import type { HeaderRecord } from './types.js';
+
+/**
+ * Header values as they enter a key: ignored names become `REDACTED`, and comma lists are put in a
+ * canonical form (items trimmed, lower-cased, empties dropped, sorted, joined with `', '`), so
+ * `'gzip,  deflate,Venmo,  PayPal, '` and `'deflate, gzip, paypal, venmo'` agree.
+ *
+ * Fix of upstream's BUG? (reference §3.3): ignored names match case-insensitively, since header
+ * names are case-insensitive (RFC 9110 §5.1) and ours arrive lower-cased while the default list
+ * says `Authorization`.
+ */
+export function normalizeHeaders(headers: HeaderRecord, ignoredParameters: readonly string[]): HeaderRecord {
+  const ignored = lowerCaseSet(ignoredParameters);
+  return mapHeaders(headers, (name, value) =>
+    ignored.has(name.toLowerCase()) ? REDACTED : normalizeHeaderValue(value),
+  );
+}
+
+/**
+ * Headers as stored with a response: same names and original values, except ignored names
+ * (case-insensitive, see {@link normalizeHeaders}) whose values become `REDACTED` (reference §10.11).
+ */
+export function redactHeaders(headers: HeaderRecord, ignoredParameters: readonly string[]): HeaderRecord {
+  const ignored = lowerCaseSet(ignoredParameters);
+  return mapHeaders(headers, (name, value) => (ignored.has(name.toLowerCase()) ? REDACTED : value));
+}
+
+/**
+ * The `name=value` key parts of the matched headers present on the request, sorted by lower-case
+ * name (reference §3.3). `true` matches every header, a list matches those names in any case,
+ * `false` matches none. Values are used as given; pass them through {@link normalizeHeaders} first.
+ */
+export function matchedHeaderParts(headers: HeaderRecord, matchHeaders: boolean | readonly string[]): string[] {
+  if (matchHeaders === false) return [];
+  const wanted = matchHeaders === true ? undefined : lowerCaseSet(matchHeaders);
+  const matched: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (wanted === undefined || wanted.has(lower)) matched.push([lower, String(value)]);
+  }
+  matched.sort(([an, av], [bn, bv]) => compareCodePoints(an, bn) || compareCodePoints(av, bv));
+  return matched.map(([name, value]) => `${name}=${value}`);
+}
+
+function normalizeHeaderValue(value: string): string {
+  const text = String(value);
+  if (!text.includes(',')) return text;
+  return text
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '')
+    .sort(compareCodePoints)
+    .join(', ');
+}
+
+function lowerCaseSet(names: readonly string[]): Set<string> {
+  return new Set(names.map((name) => name.toLowerCase()));
+}
+
+/** `Object.fromEntries` defines own properties, so a header named `__proto__` stays a header. */
+function mapHeaders(headers: HeaderRecord, fn: (name: string, value: string) => string): HeaderRecord {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, fn(name, value)]));
+}

@@ -1,0 +1,176 @@
+/**
+ * URL and query-string normalization for cache keys and stored URLs (reference §3.4).
+ *
+ * requests-cache sorts and redacts the query itself (`filter_url`), then lets url-normalize
+ * canonicalize the rest. Here the WHATWG `URL` parser plays url-normalize's part: it lower-cases the
+ * scheme and host, IDNA-encodes the host, drops default ports, resolves `.`/`..` and turns an empty
+ * path into `/`.
+ */
+import { REDACTED } from '../constants.js';
+
+/**
+ * Normalize a URL so equivalent spellings share one cache key, e.g.
+ * `HTTPS://Example.com:443/a/../b?b=2&a=1&` and `https://example.com/b?a=1&b=2`.
+ *
+ * Query values of names in `ignoredParameters` (exact case, as upstream) become `REDACTED`.
+ * The fragment is kept: upstream keeps it in the key (reference §3.4 step 2). Never throws: a URL
+ * that WHATWG rejects keeps its raw spelling with only the query normalized.
+ */
+export function normalizeUrl(url: string, ignoredParameters: readonly string[]): string {
+  const ignored = new Set(ignoredParameters);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return normalizeUnparsedUrl(url, ignored);
+  }
+
+  const query = normalizeQuery(parsed.search.slice(1), ignored);
+  const fragment = normalizePercentEncoding(parsed.hash.slice(1));
+  stripTrailingHostDot(parsed);
+  parsed.search = '';
+  parsed.hash = '';
+
+  // `href` ends with `pathname` for every URL shape (hierarchical or opaque), so the prefix
+  // (scheme, userinfo, host, port) can be kept verbatim while the path is re-encoded.
+  const href = parsed.href;
+  const path = parsed.pathname;
+  const base = href.endsWith(path) ? href.slice(0, href.length - path.length) + normalizePercentEncoding(path) : href;
+  return assemble(base, query, fragment);
+}
+
+/**
+ * Normalize a query string (without its leading `?`) as requests-cache does (reference §3.4 step 1):
+ *
+ * - `k=v` pairs are decoded like Python's `parse_qsl` (`%XX` and `+` as space); pairs with a blank
+ *   value are dropped (`a=&b=1` -> `b=1`);
+ * - values of names in `ignored` (exact case) become `REDACTED`;
+ * - pairs are sorted by (key, value), duplicates kept (`a=1&a=2` != `a=1`);
+ * - pairs are re-encoded like Python's `urlencode` (`quote_plus`);
+ * - key-only params (no `=`) follow, sorted, so `k=v&p` == `p&k=v` and `param_1` != `param_2`.
+ *
+ * Decoding works on bytes, not text: two different byte sequences that are not valid UTF-8 would
+ * otherwise both decode to U+FFFD and share a key. For valid UTF-8 the output equals upstream's.
+ */
+export function normalizeQuery(query: string, ignored: ReadonlySet<string>): string {
+  const ignoredBytes = new Set([...ignored].map((name) => Buffer.from(name, 'utf8').toString('latin1')));
+  const pairs: Array<[Buffer, Buffer]> = [];
+  const keyOnly: Buffer[] = [];
+
+  for (const piece of query.split('&')) {
+    if (piece === '') continue;
+    const eq = piece.indexOf('=');
+    if (eq === -1) {
+      // Upstream keeps key-only params apart from parse_qsl, which would drop them as blank.
+      // They are canonicalized like pairs so `?a%20b` and `?a+b` agree (our decision).
+      keyOnly.push(decodeFormComponent(piece));
+      continue;
+    }
+    const name = decodeFormComponent(piece.slice(0, eq));
+    const value = decodeFormComponent(piece.slice(eq + 1));
+    if (value.length === 0) continue; // parse_qsl(keep_blank_values=False)
+    const redacted = ignoredBytes.has(name.toString('latin1')) ? Buffer.from(REDACTED) : value;
+    pairs.push([name, redacted]);
+  }
+
+  pairs.sort(([ak, av], [bk, bv]) => Buffer.compare(ak, bk) || Buffer.compare(av, bv));
+  keyOnly.sort(Buffer.compare);
+  return [
+    ...pairs.map(([name, value]) => `${quotePlus(name)}=${quotePlus(value)}`),
+    ...keyOnly.map(quotePlus),
+  ].join('&');
+}
+
+/** A URL that WHATWG cannot parse: keep the raw text, normalize the query best-effort. */
+function normalizeUnparsedUrl(url: string, ignored: ReadonlySet<string>): string {
+  const hashAt = url.indexOf('#');
+  const beforeHash = hashAt === -1 ? url : url.slice(0, hashAt);
+  const fragment = hashAt === -1 ? '' : url.slice(hashAt + 1);
+  const queryAt = beforeHash.indexOf('?');
+  const base = queryAt === -1 ? beforeHash : beforeHash.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : normalizeQuery(beforeHash.slice(queryAt + 1), ignored);
+  return assemble(base, query, fragment);
+}
+
+function assemble(base: string, query: string, fragment: string): string {
+  const url = base + (query ? `?${query}` : '') + (fragment ? `#${fragment}` : '');
+  // url-normalize strips trailing `?` and `&` (reference §3.4 step 2).
+  return url.replace(/[?&]+$/, '');
+}
+
+/**
+ * url-normalize drops a trailing dot from the host (`example.com.` -> `example.com`); WHATWG keeps it.
+ * Only for special schemes, where the host is a domain; never for an IPv6 literal.
+ */
+function stripTrailingHostDot(url: URL): void {
+  const host = url.hostname;
+  if (host.length > 1 && host.endsWith('.') && !host.startsWith('[') && isSpecialScheme(url.protocol)) {
+    url.hostname = host.slice(0, -1);
+  }
+}
+
+function isSpecialScheme(protocol: string): boolean {
+  return ['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:'].includes(protocol);
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/**
+ * RFC 3986 §6.2.2.1-2: hex digits of percent-escapes are upper-cased and escaped unreserved
+ * characters decoded, so `%7e`, `%7E` and `~` agree. Nothing else is decoded: `%2F` keeps meaning
+ * something other than `/`.
+ */
+function normalizePercentEncoding(text: string): string {
+  return text.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => {
+    const char = String.fromCharCode(Number.parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
+}
+
+/**
+ * Decode one query component to bytes like Python's `unquote_plus`: `+` is a space, a valid `%XX`
+ * is that byte, anything else (including a malformed `%`) is the character's UTF-8 bytes.
+ */
+function decodeFormComponent(text: string): Buffer {
+  if (!text.includes('%') && !text.includes('+')) return Buffer.from(text, 'utf8');
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (char === '+') {
+      bytes.push(0x20);
+    } else if (char === '%' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      // Take a whole code point so surrogate pairs encode as one 4-byte sequence.
+      const codePoint = text.codePointAt(i) ?? 0;
+      const whole = String.fromCodePoint(codePoint);
+      bytes.push(...Buffer.from(whole, 'utf8'));
+      i += whole.length - 1;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** Python's `quote_plus` on bytes: unreserved `A-Za-z0-9_.-~` kept, space as `+`, the rest `%XX`. */
+function quotePlus(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) {
+    if (
+      (byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      byte === 0x5f || // _
+      byte === 0x2e || // .
+      byte === 0x2d || // -
+      byte === 0x7e // ~
+    ) {
+      out += String.fromCharCode(byte);
+    } else if (byte === 0x20) {
+      out += '+';
+    } else {
+      out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}

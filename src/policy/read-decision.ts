@@ -1,0 +1,115 @@
+/**
+ * What to do with the entry found for a request (reference §0 step 5, §2.4 "usability", §4 "when
+ * validation headers are added"). The first matching rule wins; each decision carries its reason.
+ */
+import { parseCacheControl } from './directives.js';
+import { hasValidator, headerValue, validationHeaders } from './headers.js';
+import type { RequestActions } from './request-actions.js';
+import type { CacheSettings } from './settings.js';
+import type { CachedEntry, RequestInfo } from './types.js';
+import { checkVary } from './vary.js';
+
+export type ReadDecision =
+  /** Nothing usable was found: send the request as is. */
+  | { action: 'send'; reason: string }
+  /** The entry is for another Vary variant: look under the secondary key, never revalidate this one. */
+  | { action: 'vary-mismatch'; reason: string }
+  /** Serve the entry. `stale` marks a response served past its expiry (max-stale, only-if-cached + stale-if-error). */
+  | { action: 'serve'; stale: boolean; reason: string }
+  /** Send a conditional request; a 304 confirms the entry. */
+  | { action: 'revalidate'; headers: Record<string, string>; reason: string }
+  /** The entry is stale and has no validator: fetch again (stale-if-error may still fall back to it). */
+  | { action: 'refetch'; reason: string }
+  /** Serve the stale entry now and refresh it in the background (RFC 5861 §3). */
+  | { action: 'stale-while-revalidate'; headers: Record<string, string>; reason: string }
+  /** only-if-cached and nothing usable: a synthetic 504 (RFC 9111 §5.2.1.7). */
+  | { action: 'gateway-timeout'; reason: string };
+
+export function isExpired(entry: CachedEntry, now: number): boolean {
+  return entry.expires !== null && now >= entry.expires;
+}
+
+/**
+ * May this entry be served? Freshness comes only from the stored `expires` (reference §2.4).
+ * `onError`: the question is asked after a failed refetch, so the stale-if-error allowance applies.
+ */
+export function isUsable(entry: CachedEntry, actions: RequestActions, now: number, onError = false): boolean {
+  if (entry.expires === null) return true;
+  if (onError && actions.staleIfError !== false && now < entry.expires + actions.staleIfError * 1000) return true;
+  // RFC 9111 §5.2.1.2: max-stale widens the window; §5.2.1.3: min-fresh narrows it. Upstream ignores
+  // min-fresh when max-stale is present, and so do we.
+  const offset = actions.maxStale !== undefined ? actions.maxStale : actions.minFresh !== undefined ? -actions.minFresh : 0;
+  return now < entry.expires + offset * 1000;
+}
+
+function usableWhileRevalidating(entry: CachedEntry, actions: RequestActions, now: number): boolean {
+  return (
+    entry.expires !== null &&
+    actions.staleWhileRevalidate !== false &&
+    now >= entry.expires &&
+    now < entry.expires + actions.staleWhileRevalidate * 1000
+  );
+}
+
+export interface ReadContext {
+  settings: CacheSettings;
+  actions: RequestActions;
+  request: RequestInfo;
+  now: number;
+  /** True when `entry` came from a Vary-qualified key: its Vary was already accounted for. */
+  secondary?: boolean;
+}
+
+export function decideRead(entry: CachedEntry | undefined, ctx: ReadContext): ReadDecision {
+  const { settings, actions, now } = ctx;
+  if (!entry) {
+    return actions.onlyIfCached
+      ? { action: 'gateway-timeout', reason: 'only-if-cached and not cached' }
+      : { action: 'send', reason: 'not cached' };
+  }
+
+  const vary = checkVary(entry, ctx.request.headers, settings.ignoredParameters);
+  if (!vary.matches) {
+    if (!ctx.secondary) return { action: 'vary-mismatch', reason: vary.reason };
+    return decideRead(undefined, ctx);
+  }
+
+  const usable = isUsable(entry, actions, now);
+  const expired = isExpired(entry, now);
+
+  if (actions.onlyIfCached) {
+    // A usable entry is served without any revalidation, even with `refresh` (upstream
+    // `test_request_only_if_cached__skips_revalidation`).
+    if (usable) return { action: 'serve', stale: expired, reason: 'only-if-cached: usable entry' };
+    if (usableWhileRevalidating(entry, actions, now)) {
+      return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'only-if-cached with stale-while-revalidate' };
+    }
+    if (isUsable(entry, actions, now, true)) return { action: 'serve', stale: true, reason: 'only-if-cached: stale-if-error allows it' };
+    return { action: 'gateway-timeout', reason: 'only-if-cached and the entry is expired' };
+  }
+
+  if (!usable) {
+    if (usableWhileRevalidating(entry, actions, now)) {
+      return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'expired, within stale-while-revalidate' };
+    }
+    return hasValidator(entry.headers)
+      ? { action: 'revalidate', headers: validationHeaders(entry.headers), reason: 'expired, has a validator' }
+      : { action: 'refetch', reason: 'expired, no validator' };
+  }
+
+  // With cacheControl, a stored `no-cache` or `must-revalidate` forces a check on every use, even while
+  // fresh (upstream `test_update_from_cached_response__force_revalidate`).
+  const stored = settings.cacheControl ? parseCacheControl(headerValue(entry.headers, 'cache-control')) : {};
+  const forced = stored.noCache === true || stored.mustRevalidate === true;
+  const validator = hasValidator(entry.headers);
+  const criteria = { expired, refresh: actions.refresh, 'always revalidate': settings.alwaysRevalidate };
+  const wanted = Object.entries(criteria).find(([, on]) => on);
+
+  if (validator && (wanted || forced)) {
+    const why = wanted ? wanted[0] : 'response no-cache/must-revalidate';
+    return { action: 'revalidate', headers: validationHeaders(entry.headers), reason: `${why}, has a validator` };
+  }
+  if (forced) return { action: 'refetch', reason: 'response no-cache/must-revalidate, no validator' };
+  // `refresh` without a validator serves the entry and sends nothing (upstream `test_request_refresh__no_validator`).
+  return { action: 'serve', stale: expired, reason: expired ? 'expired but accepted (max-stale)' : 'fresh' };
+}

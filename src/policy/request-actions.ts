@@ -1,0 +1,116 @@
+/**
+ * What a request asks of the cache, before any entry is read (reference §0 step 3, upstream
+ * `CacheActions.from_request`). Per-request options are kept internal: unlike requests-cache, they
+ * never become request headers sent to the origin (reference §0 step 1, SPEC §4).
+ */
+import { METHOD_OVERRIDE_HEADERS } from '../constants.js';
+import { parseCacheControl } from './directives.js';
+import { describeExpiration, isExpireImmediately } from './expiration.js';
+import type { CacheSettings, RequestOptions, StaleAllowance } from './settings.js';
+import type { CacheDirectives, Expiration, RequestInfo } from './types.js';
+import { findUrlPattern } from './url-patterns.js';
+
+export interface RequestActions {
+  /** Expiration a response written now would get, before any response header is considered. */
+  expiration: Expiration;
+  /** Where `expiration` came from, for the debug log. */
+  expirationSource: string;
+  skipRead: boolean;
+  skipWrite: boolean;
+  /** Revalidate even a fresh entry, if it has a validator. */
+  refresh: boolean;
+  onlyIfCached: boolean;
+  staleIfError: StaleAllowance;
+  staleWhileRevalidate: StaleAllowance;
+  /** Request `max-stale` / `min-fresh` (RFC 9111 §5.2.1.2, §5.2.1.3). */
+  maxStale?: number;
+  minFresh?: number;
+  /** The named criteria behind skipRead / skipWrite, for the debug log. */
+  readCriteria: Record<string, boolean>;
+  writeCriteria: Record<string, boolean>;
+}
+
+/** The method, or any method-override header, is in `allowableMethods` (reference §1 `allowable_methods`). */
+export function isMethodAllowed(settings: CacheSettings, request: RequestInfo): boolean {
+  if (settings.allowableMethods.has(request.method)) return true;
+  return METHOD_OVERRIDE_HEADERS.some((name) => {
+    const value = request.headers[name];
+    return value !== undefined && settings.allowableMethods.has(value.trim().toUpperCase());
+  });
+}
+
+/**
+ * Expiration precedence for the request side (reference §2.4 steps 4–6). We define one order where
+ * upstream's merged header made it depend on string sorting: per-request `expireAfter` beats a
+ * request `Cache-Control: max-age`, which beats the first matching URL pattern, then the session.
+ */
+function requestExpiration(
+  settings: CacheSettings,
+  request: RequestInfo,
+  options: RequestOptions,
+  directives: CacheDirectives,
+): [Expiration, string] {
+  if (options.expireAfter) return [options.expireAfter, 'request cache.expireAfter'];
+  if (directives.maxAge !== undefined) {
+    return [{ type: 'relative', seconds: directives.maxAge }, 'request Cache-Control max-age'];
+  }
+  const pattern = findUrlPattern(request.url, settings.urlsExpireAfter);
+  if (pattern) return [pattern.expiration, `urlsExpireAfter[${String(pattern.source)}]`];
+  return [settings.expireAfter, 'expireAfter'];
+}
+
+function allowance(option: StaleAllowance | undefined, directive: number | undefined, setting: StaleAllowance): StaleAllowance {
+  if (option !== undefined) return option;
+  if (directive !== undefined) return directive;
+  return setting;
+}
+
+export function requestActions(
+  settings: CacheSettings,
+  request: RequestInfo,
+  options: RequestOptions,
+  disabled: boolean,
+): RequestActions {
+  // Request Cache-Control is honoured whatever `cacheControl` says (reference §2.3).
+  const directives = parseCacheControl(request.headers['cache-control']);
+  const [expiration, expirationSource] = requestExpiration(settings, request, options, directives);
+  const methodAllowed = isMethodAllowed(settings, request);
+  const doNotCache = expiration.type === 'do-not-cache';
+
+  const readCriteria = {
+    'disabled cache': disabled,
+    'disabled method': !methodAllowed,
+    'request no-cache': directives.noCache === true,
+    'request no-store': directives.noStore === true,
+    'force refresh': options.forceRefresh === true,
+    'expire_after DO_NOT_CACHE': doNotCache,
+  };
+  const writeCriteria = {
+    'disabled cache': disabled,
+    'disabled method': !methodAllowed,
+    'request no-store': directives.noStore === true,
+    'expire_after DO_NOT_CACHE': doNotCache,
+    'read only': settings.readOnly,
+  };
+
+  return {
+    expiration,
+    expirationSource: `${expirationSource} (${describeExpiration(expiration)})`,
+    skipRead: Object.values(readCriteria).some(Boolean),
+    skipWrite: Object.values(writeCriteria).some(Boolean),
+    // `max-age=0` (header or per-request expireAfter 0) and `must-revalidate` mean "revalidate first"
+    // (reference §2.1 `refresh`, §2.3 `max-age=0`).
+    refresh:
+      options.refresh === true ||
+      directives.maxAge === 0 ||
+      directives.mustRevalidate === true ||
+      (options.expireAfter !== undefined && isExpireImmediately(options.expireAfter)),
+    onlyIfCached: options.onlyIfCached ?? (directives.onlyIfCached === true || settings.onlyIfCached),
+    staleIfError: allowance(options.staleIfError, directives.staleIfError, settings.staleIfError),
+    staleWhileRevalidate: allowance(options.staleWhileRevalidate, directives.staleWhileRevalidate, settings.staleWhileRevalidate),
+    maxStale: directives.maxStale,
+    minFresh: directives.minFresh,
+    readCriteria,
+    writeCriteria,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Whether a response from the origin is written, and with which expiry (reference §1 "Write
+ * criteria", §2.3 response headers, §2.4 precedence steps 1–3).
+ */
+import { parseCacheControl } from './directives.js';
+import { expirationFromResponseExpires, expiresAt, isExpireImmediately } from './expiration.js';
+import { hasValidator, headerValue } from './headers.js';
+import type { RequestActions } from './request-actions.js';
+import type { CacheSettings } from './settings.js';
+import type { Expiration, StoredHeaders } from './types.js';
+
+export interface WriteDecision {
+  write: boolean;
+  /** Epoch ms, or null for never. */
+  expires: number | null;
+  /** Named criteria: each true one is a reason not to write. */
+  criteria: Record<string, boolean>;
+}
+
+export interface ResponseFacts {
+  status: number;
+  headers: StoredHeaders;
+  /** The user's filterFn verdict; true when there is none. */
+  passesFilter: boolean;
+}
+
+/**
+ * The expiration that applies to a response. With `cacheControl`, response headers come first:
+ * `immutable` (never), then `max-age`, then `Expires` (RFC 9111 §4.2.1; reference §2.4 steps 1–3).
+ * Upstream measures max-age from local receipt, with no Age/Date correction.
+ */
+export function effectiveExpiration(
+  settings: CacheSettings,
+  actions: RequestActions,
+  headers: StoredHeaders,
+  now: number,
+): Expiration {
+  if (settings.cacheControl) {
+    const directives = parseCacheControl(headerValue(headers, 'cache-control'));
+    if (directives.immutable) return { type: 'never' };
+    if (directives.maxAge !== undefined) return { type: 'relative', seconds: directives.maxAge };
+    const expires = headerValue(headers, 'expires');
+    if (expires !== undefined) return { type: 'absolute', at: expirationFromResponseExpires(expires, now) };
+  }
+  return actions.expiration;
+}
+
+export function decideWrite(
+  settings: CacheSettings,
+  actions: RequestActions,
+  response: ResponseFacts,
+  now: number,
+): WriteDecision {
+  const expiration = effectiveExpiration(settings, actions, response.headers, now);
+  const responseNoStore =
+    settings.cacheControl && parseCacheControl(headerValue(response.headers, 'cache-control')).noStore === true;
+  const criteria = {
+    ...actions.writeCriteria,
+    'disabled status': !settings.allowableCodes.has(response.status),
+    'disabled by filter': !response.passesFilter,
+    'response no-store': responseNoStore,
+    // EXPIRE_IMMEDIATELY is worth storing only when the entry can be revalidated (upstream
+    // `test_expire_immediately`). An `Expires: 0` header is an absolute time, so it still writes.
+    'expire immediately without validator': isExpireImmediately(expiration) && !hasValidator(response.headers),
+  };
+  return {
+    write: !Object.values(criteria).some(Boolean),
+    expires: expiration.type === 'do-not-cache' ? now : expiresAt(expiration, now),
+    criteria,
+  };
+}

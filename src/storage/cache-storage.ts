@@ -1,0 +1,141 @@
+/**
+ * Responses and redirect aliases on one Keyv instance (reference §3.5, §6). Aliases live under
+ * `redirect:<key>` so any Keyv store can hold both; `responses` and `redirects` views keep them apart.
+ * A value that cannot be read back is a miss, logged, never an exception to the caller.
+ */
+import type { Keyv } from 'keyv';
+import { log } from '../debug.js';
+import type { CachedEntry } from '../policy/types.js';
+import type { Serializer } from '../serializers/types.js';
+
+export const REDIRECT_PREFIX = 'redirect:';
+
+/** How entries travel to the store: as live objects (memory) or through a serializer. */
+export type EntryCodec = { live: true; name: string } | { live: false; name: string; serializer: Serializer };
+
+export interface StoredItem {
+  key: string;
+  entry?: CachedEntry;
+  /** Why the value could not be read back, for `filter({ invalid: true })` and `delete({ invalid: true })`. */
+  error?: unknown;
+}
+
+export class CacheStorage {
+  constructor(
+    readonly keyv: Keyv,
+    readonly codec: EntryCodec,
+    /** Shown in logs and errors, e.g. `sqlite http_cache.sqlite`. */
+    readonly description: string,
+  ) {}
+
+  private decode(key: string, raw: unknown): CachedEntry {
+    if (this.codec.live) {
+      if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== 1) throw new TypeError('not a cache entry');
+      return raw as CachedEntry;
+    }
+    if (typeof raw !== 'string') throw new TypeError(`expected serialized text, got ${typeof raw}`);
+    return this.codec.serializer.loads(raw);
+  }
+
+  private encode(entry: CachedEntry): unknown {
+    return this.codec.live ? entry : this.codec.serializer.dumps(entry);
+  }
+
+  /** The entry under `key`, or under the key a redirect alias points to. Any failure is a miss. */
+  async get(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
+    try {
+      let raw = await this.keyv.get(key);
+      let found = key;
+      if (raw === undefined) {
+        const target = await this.keyv.get(REDIRECT_PREFIX + key);
+        if (typeof target !== 'string') return undefined;
+        raw = await this.keyv.get(target);
+        found = target;
+        if (raw === undefined) return undefined;
+      }
+      return { key: found, entry: this.decode(found, raw) };
+    } catch (error) {
+      log('cache read failed for %s on %s; treating it as a miss: %O', key, this.description, error);
+      return undefined;
+    }
+  }
+
+  /** Writes the entry and points each alias at it. Returns false (logged) when the backend failed. */
+  async save(key: string, entry: CachedEntry, aliases: readonly string[] = []): Promise<boolean> {
+    try {
+      await this.keyv.set(key, this.encode(entry));
+      for (const alias of aliases) {
+        if (alias !== key) await this.keyv.set(REDIRECT_PREFIX + alias, key);
+      }
+      return true;
+    } catch (error) {
+      log('cache write failed for %s on %s: %O', key, this.description, error);
+      return false;
+    }
+  }
+
+  /** Deletes responses (and any alias spelled the same). Missing keys are ignored. */
+  async deleteKeys(keys: Iterable<string>): Promise<number> {
+    let deleted = 0;
+    for (const key of keys) {
+      if (await this.keyv.delete(key)) deleted += 1;
+      await this.keyv.delete(REDIRECT_PREFIX + key);
+    }
+    return deleted;
+  }
+
+  async deleteAliases(aliases: Iterable<string>): Promise<void> {
+    for (const alias of aliases) await this.keyv.delete(REDIRECT_PREFIX + alias);
+  }
+
+  async hasResponse(key: string): Promise<boolean> {
+    return (await this.keyv.get(key)) !== undefined;
+  }
+
+  async hasAlias(key: string): Promise<boolean> {
+    return (await this.keyv.get(REDIRECT_PREFIX + key)) !== undefined;
+  }
+
+  private rawItems(): AsyncGenerator<[string, unknown]> {
+    const iterator = this.keyv.iterator;
+    if (typeof iterator !== 'function') {
+      throw new Error(`The ${this.description} backend cannot list its keys, so this cache operation is unavailable`);
+    }
+    return iterator.call(this.keyv, undefined) as AsyncGenerator<[string, unknown]>;
+  }
+
+  /**
+   * Every stored response, decoded. Keys are collected before values are decoded so callers may
+   * delete while iterating (@keyv/sqlite pages with OFFSET, which deletes would shift).
+   */
+  async *responses(): AsyncGenerator<StoredItem> {
+    const items: [string, unknown][] = [];
+    for await (const item of this.rawItems()) {
+      if (!item[0].startsWith(REDIRECT_PREFIX)) items.push(item);
+    }
+    for (const [key, raw] of items) {
+      try {
+        yield { key, entry: this.decode(key, raw) };
+      } catch (error) {
+        yield { key, error };
+      }
+    }
+  }
+
+  /** Every redirect alias as `[alias, target]`. */
+  async aliases(): Promise<[string, string][]> {
+    const result: [string, string][] = [];
+    for await (const [key, target] of this.rawItems()) {
+      if (key.startsWith(REDIRECT_PREFIX) && typeof target === 'string') result.push([key.slice(REDIRECT_PREFIX.length), target]);
+    }
+    return result;
+  }
+
+  async clear(): Promise<void> {
+    await this.keyv.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.keyv.disconnect();
+  }
+}

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { DEFAULT_IGNORED_PARAMETERS, REDACTED } from '../../src/constants.js';
+import { normalizeQuery, normalizeUrl } from '../../src/policy/normalize-url.js';
+
+const none: readonly string[] = [];
+const url = (raw: string, ignored: readonly string[] = none) => normalizeUrl(raw, ignored);
+const query = (raw: string, ignored: string[] = []) => normalizeQuery(raw, new Set(ignored));
+
+describe('normalizeUrl (reference §3.4)', () => {
+  it('canonicalizes scheme, host case, default port, dot segments, query order and a trailing &', () => {
+    expect(url('HTTPS://Example.com:443/a/../b?b=2&a=1&')).to.equal('https://example.com/b?a=1&b=2');
+  });
+
+  it('treats `?`, `/?` and an empty path alike', () => {
+    const expected = 'https://example.com/?a=1';
+    expect(url('https://example.com?a=1')).to.equal(expected);
+    expect(url('https://example.com/?a=1')).to.equal(expected);
+    expect(url('https://example.com')).to.equal('https://example.com/');
+    expect(url('https://example.com/?')).to.equal('https://example.com/');
+  });
+
+  it('drops only the default port of the scheme', () => {
+    expect(url('http://example.com:80/x')).to.equal('http://example.com/x');
+    expect(url('https://example.com:443/x')).to.equal('https://example.com/x');
+    expect(url('https://example.com:80/x')).to.equal('https://example.com:80/x');
+    expect(url('https://example.com:8443/x')).to.equal('https://example.com:8443/x');
+  });
+
+  it('preserves path case', () => {
+    expect(url('https://example.com/Some/PATH')).to.equal('https://example.com/Some/PATH');
+    expect(url('https://example.com/a')).to.not.equal(url('https://example.com/A'));
+  });
+
+  it('IDNA-encodes the host and drops a trailing host dot, as url-normalize does', () => {
+    expect(url('https://Bücher.DE./x')).to.equal('https://xn--bcher-kva.de/x');
+  });
+
+  it('upper-cases percent-escapes and decodes escaped unreserved characters only (RFC 3986 §6.2.2)', () => {
+    expect(url('https://example.com/%7euser/a%2fb')).to.equal('https://example.com/~user/a%2Fb');
+    expect(url('https://example.com/a/b')).to.not.equal(url('https://example.com/a%2Fb'));
+  });
+
+  it('keeps the fragment as part of the URL', () => {
+    expect(url('https://example.com/p?b=1&a=2#Section')).to.equal('https://example.com/p?a=2&b=1#Section');
+    expect(url('https://example.com/p#a')).to.not.equal(url('https://example.com/p#b'));
+    expect(url('https://example.com/p#')).to.equal('https://example.com/p');
+  });
+
+  it('keeps userinfo and non-default ports', () => {
+    expect(url('https://user:pw@example.com:8443/p')).to.equal('https://user:pw@example.com:8443/p');
+  });
+
+  it('redacts ignored query parameters, exact case, and keeps the others', () => {
+    expect(url('https://example.com/?z=1&access_token=secret&a=2', DEFAULT_IGNORED_PARAMETERS)).to.equal(
+      `https://example.com/?a=2&access_token=${REDACTED}&z=1`,
+    );
+    expect(url('https://example.com/?Access_Token=secret', DEFAULT_IGNORED_PARAMETERS)).to.equal(
+      'https://example.com/?Access_Token=secret',
+    );
+  });
+
+  it('falls back to the raw string with a normalized query when WHATWG cannot parse it', () => {
+    expect(url('/relative/path?b=2&a=1&#frag')).to.equal('/relative/path?a=1&b=2#frag');
+    expect(url('http://[bad/x?b=2&a=1')).to.equal('http://[bad/x?a=1&b=2');
+    expect(() => url('%%%?%zz=%&&=')).to.not.throw();
+  });
+});
+
+describe('normalizeQuery (reference §3.4 step 1)', () => {
+  it('sorts pairs by key then value', () => {
+    expect(query('b=2&a=1')).to.equal('a=1&b=2');
+    expect(query('a=2&a=1')).to.equal('a=1&a=2');
+  });
+
+  it('keeps duplicate keys, so ?a=1&a=2 differs from ?a=1 and ?a=2 (reference §10.4)', () => {
+    expect(query('a=1&a=2')).to.equal('a=1&a=2');
+    expect(query('a=1&a=2')).to.not.equal(query('a=1'));
+    expect(query('a=1&a=2')).to.not.equal(query('a=2'));
+    expect(query('a=2&a=1')).to.equal(query('a=1&a=2'));
+  });
+
+  it('drops pairs with a blank value, like parse_qsl', () => {
+    expect(query('a=&b=1')).to.equal('b=1');
+    expect(query('a=')).to.equal('');
+  });
+
+  it('appends key-only params after the pairs, sorted (reference §10.4)', () => {
+    expect(query('k=v&p')).to.equal('k=v&p');
+    expect(query('p&k=v')).to.equal(query('k=v&p'));
+    expect(query('param_2&param_1')).to.equal('param_1&param_2');
+    expect(query('param_1')).to.not.equal(query('param_2'));
+  });
+
+  it('decodes %XX and + and re-encodes like quote_plus', () => {
+    expect(query('q=a%20b')).to.equal('q=a+b');
+    expect(query('q=a+b')).to.equal('q=a+b');
+    expect(query('q=%7e%2f%C3%A9')).to.equal('q=~%2F%C3%A9');
+    expect(query('q=é!*')).to.equal('q=%C3%A9%21%2A');
+    expect(query('x=1%3D2')).to.equal('x=1%3D2');
+    expect(query('x=1=2')).to.equal('x=1%3D2');
+  });
+
+  it('keeps invalid UTF-8 byte sequences distinct instead of collapsing them to U+FFFD', () => {
+    expect(query('q=%FF')).to.equal('q=%FF');
+    expect(query('q=%FF')).to.not.equal(query('q=%FE'));
+  });
+
+  it('leaves a malformed escape as literal text', () => {
+    expect(query('q=100%')).to.equal('q=100%25');
+    expect(query('q=%zz')).to.equal('q=%25zz');
+  });
+
+  it('gives ignored names the value REDACTED, exact case', () => {
+    expect(query('token=abc&a=1', ['token'])).to.equal(`a=1&token=${REDACTED}`);
+    expect(query('Token=abc', ['token'])).to.equal('Token=abc');
+  });
+});
