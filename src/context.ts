@@ -24,6 +24,11 @@ export interface CacheContext {
   keyFor(request: RequestInfo, matchHeaders?: boolean | readonly string[]): string;
 }
 
+/** Keys remembered per context; small, since it only spares repeated hashing of the same requests. */
+const KEY_MEMO_SIZE = 1000;
+/** Bodies longer than this are hashed every time rather than kept in a memo signature. */
+const KEY_MEMO_MAX_BODY = 1024;
+
 export function createContext(options: CacheOptions): CacheContext {
   // Settings first: an invalid option must fail before a database file is created.
   const settings = parseSettings(options as Record<string, unknown>);
@@ -34,6 +39,15 @@ export function createContext(options: CacheOptions): CacheContext {
     contentRootKey: settings.contentRootKey,
     serializerName: storage.codec.name,
   };
+  // A hit recomputes the key of the same request over and over. Without matched headers the key
+  // depends only on method, URL, content type and body, so those form a memo signature.
+  const memo = new Map<string, string>();
+  const memoSignature = (request: RequestInfo, matchHeaders: boolean | readonly string[]): string | undefined => {
+    const { body } = request;
+    if (matchHeaders !== false || (body !== undefined && (typeof body !== 'string' || body.length > KEY_MEMO_MAX_BODY))) return undefined;
+    return `${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body ?? ''}`;
+  };
+
   return {
     settings,
     storage,
@@ -43,7 +57,17 @@ export function createContext(options: CacheOptions): CacheContext {
     disabledScope: new AsyncLocalStorage<boolean>(),
     keyFor(request, matchHeaders) {
       const defaultKey = (): string => createKey(request, keySettings, matchHeaders);
-      if (!settings.keyFn) return defaultKey();
+      if (!settings.keyFn) {
+        const signature = memoSignature(request, matchHeaders ?? keySettings.matchHeaders);
+        if (signature === undefined) return defaultKey();
+        let key = memo.get(signature);
+        if (key === undefined) {
+          key = defaultKey();
+          if (memo.size >= KEY_MEMO_SIZE) memo.clear();
+          memo.set(signature, key);
+        }
+        return key;
+      }
       const key = settings.keyFn(request, { ...keySettings, matchHeaders: matchHeaders ?? keySettings.matchHeaders, defaultKey });
       if (typeof key !== 'string' || key === '') throw new TypeError(`keyFn returned ${String(key)} (expected a non-empty string)`);
       return key;

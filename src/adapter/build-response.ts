@@ -36,7 +36,9 @@ export function buildResponse(
     data: bodyForResponseType(source.body, config),
     status: source.status,
     statusText: source.statusText,
-    headers: new AxiosHeaders(source.headers as Record<string, string>),
+    // Stored names and values came from AxiosHeaders (already validated), so they are copied in
+    // directly; AxiosHeaders keeps each header as an own property.
+    headers: Object.assign(new AxiosHeaders(), source.headers),
     config,
     request: source.request,
     ...fields,

@@ -85,7 +85,8 @@ async function passThrough(inner: AxiosAdapter, config: InternalAxiosRequestConf
 async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
   if (config.cache === false) return passThrough(inner, config);
   const options = parseRequestOptions(config.cache);
-  const built = await buildRequestInfo(config);
+  const pending = buildRequestInfo(config);
+  const built = pending instanceof Promise ? await pending : pending;
   if (!built.cacheable) {
     log('%s %s: not cached: %s', config.method?.toUpperCase(), config.url, built.reason);
     return passThrough(inner, config);

@@ -25,7 +25,7 @@ export function waiterFor(config: InternalAxiosRequestConfig) {
       const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
       return new AxiosError(message, code, config);
     },
-    cancelError(): CanceledError<unknown> {
+    cancelError(): InstanceType<typeof CanceledError> {
       return new CanceledError(undefined, undefined, config);
     },
   };

@@ -51,16 +51,16 @@ async function formDataBytes(form: FormData): Promise<Buffer> {
 
 type Body = { ok: true; body?: string | Buffer; contentType?: string } | { ok: false; reason: string };
 
-async function bodyOf(data: unknown): Promise<Body> {
+/** Bodies that are already bytes or text; undefined for those that need reading (FormData, Blob). */
+function bodyNow(data: unknown): Body | undefined {
   if (data === undefined || data === null) return { ok: true };
   if (typeof data === 'string' || Buffer.isBuffer(data)) return { ok: true, body: data };
   if (data instanceof ArrayBuffer) return { ok: true, body: Buffer.from(data) };
   if (ArrayBuffer.isView(data)) return { ok: true, body: Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
   if (data instanceof URLSearchParams) return { ok: true, body: data.toString() };
-  if (typeof FormData !== 'undefined' && data instanceof FormData) {
-    return { ok: true, body: await formDataBytes(data), contentType: `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` };
+  if ((typeof FormData !== 'undefined' && data instanceof FormData) || (typeof Blob !== 'undefined' && data instanceof Blob)) {
+    return undefined;
   }
-  if (typeof Blob !== 'undefined' && data instanceof Blob) return { ok: true, body: Buffer.from(await data.arrayBuffer()) };
   if (isFormDataPackage(data)) {
     // The `form-data` package can render itself when every part is in memory; a streamed part throws.
     try {
@@ -75,13 +75,33 @@ async function bodyOf(data: unknown): Promise<Body> {
   return { ok: true, body: JSON.stringify(data) };
 }
 
-/** The absolute URL axios will request: baseURL, url and params, as `axios.getUri` builds it. */
-export function fullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>): string {
-  return axios.getUri(config);
+async function bodyLater(data: FormData | Blob): Promise<Body> {
+  if (data instanceof Blob) return { ok: true, body: Buffer.from(await data.arrayBuffer()) };
+  return { ok: true, body: await formDataBytes(data), contentType: `multipart/form-data; boundary=${MULTIPART_BOUNDARY}` };
 }
 
-export async function buildRequestInfo(config: InternalAxiosRequestConfig): Promise<BuiltRequest> {
-  const body = await bodyOf(config.data);
+/**
+ * An Axios with empty defaults: `getUri` merges its defaults into the config it is given, and the
+ * config here is already merged, so merging the global defaults again would only cost time.
+ */
+const bare = new axios.Axios({});
+
+/** The absolute URL axios will request: baseURL, url and params, built by axios' own `getUri`. */
+export function fullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>): string {
+  const { url, baseURL, params, paramsSerializer, allowAbsoluteUrls } = config;
+  return bare.getUri({ url, baseURL, params, paramsSerializer, allowAbsoluteUrls });
+}
+
+/**
+ * The request as the policy sees it. Synchronous unless the body must be read first (FormData,
+ * Blob): a cache hit should not pay for awaits it does not need.
+ */
+export function buildRequestInfo(config: InternalAxiosRequestConfig): BuiltRequest | Promise<BuiltRequest> {
+  const body = bodyNow(config.data);
+  return body ? withBody(config, body) : bodyLater(config.data as FormData | Blob).then((later) => withBody(config, later));
+}
+
+function withBody(config: InternalAxiosRequestConfig, body: Body): BuiltRequest {
   if (!body.ok) return { cacheable: false, reason: body.reason };
   const headers = plainHeaders(config.headers);
   if (body.contentType) headers['content-type'] = body.contentType;

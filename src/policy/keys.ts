@@ -27,10 +27,9 @@ export function createKey(
 ): string {
   const { ignoredParameters } = settings;
   const body = normalizeBody(request.body, request.headers['content-type'], ignoredParameters, settings.contentRootKey);
-  const headerParts = matchedHeaderParts(
-    normalizeHeaders(canonicalizeContentTypeHeader(request.headers), ignoredParameters),
-    matchHeaders ?? settings.matchHeaders,
-  );
+  const match = matchHeaders ?? settings.matchHeaders;
+  const headerParts =
+    match === false ? [] : matchedHeaderParts(normalizeHeaders(canonicalizeContentTypeHeader(request.headers), ignoredParameters), match);
 
   const hash = createHash('sha256');
   for (const part of [

@@ -21,12 +21,25 @@ export interface StoredItem {
 }
 
 export class CacheStorage {
+  /**
+   * The memory backend's Map, read directly on the hot path: Keyv's get adds several awaits and
+   * hooks per read, a measurable share of a memory hit. Writes still go through Keyv.
+   */
+  private readonly liveMap: Map<string, { value?: unknown }> | undefined;
+
   constructor(
     readonly keyv: Keyv,
     readonly codec: EntryCodec,
     /** Shown in logs and errors, e.g. `sqlite http_cache.sqlite`. */
     readonly description: string,
-  ) {}
+  ) {
+    const store: unknown = keyv.store;
+    this.liveMap = codec.live && store instanceof Map && !keyv.namespace ? (store as Map<string, { value?: unknown }>) : undefined;
+  }
+
+  private async read(key: string): Promise<unknown> {
+    return this.liveMap ? this.liveMap.get(key)?.value : this.keyv.get(key);
+  }
 
   private decode(key: string, raw: unknown): CachedEntry {
     if (this.codec.live) {
@@ -44,12 +57,12 @@ export class CacheStorage {
   /** The entry under `key`, or under the key a redirect alias points to. Any failure is a miss. */
   async get(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
     try {
-      let raw = await this.keyv.get(key);
+      let raw = this.liveMap ? this.liveMap.get(key)?.value : await this.keyv.get(key);
       let found = key;
       if (raw === undefined) {
-        const target = await this.keyv.get(REDIRECT_PREFIX + key);
+        const target = await this.read(REDIRECT_PREFIX + key);
         if (typeof target !== 'string') return undefined;
-        raw = await this.keyv.get(target);
+        raw = await this.read(target);
         found = target;
         if (raw === undefined) return undefined;
       }
