@@ -190,8 +190,11 @@ function gatewayTimeout(config: InternalAxiosRequestConfig): CacheAxiosResponse 
 
 /** RFC 5861 §3: the stale entry was served; refresh it without holding anyone up. Failures are only logged. */
 function refreshInBackground(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, lookup: Lookup): void {
+  // The caller has its answer; only its `timeout` still applies, so a hanging origin cannot keep
+  // the refresh (and `cache.close()`, which waits for it) alive forever.
+  const waiter = { ...waiterFor(config), signal: undefined, cancelToken: undefined };
   const task = ctx.flights
-    .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, lookup, signal))
+    .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, lookup, signal), waiter)
     .then(
       () => log('%s: background refresh done', lookup.key),
       (error: unknown) => log('%s: background refresh failed: %O', lookup.key, error),
