@@ -33,6 +33,10 @@ export class CacheStorage {
     /** Shown in logs and errors, e.g. `sqlite http_cache.sqlite`. */
     readonly description: string,
   ) {
+    // Keyv 5's iterator strips everything up to the first ':' of each key when `useKeyPrefix` is on,
+    // even without a namespace, turning our colon-free keys into ''. Without a namespace there is
+    // no prefix to add or strip, so switching it off changes nothing else.
+    if (!keyv.namespace) keyv.useKeyPrefix = false;
     const store: unknown = keyv.store;
     this.liveMap = codec.live && store instanceof Map && !keyv.namespace ? (store as Map<string, { value?: unknown }>) : undefined;
   }
