@@ -2,7 +2,8 @@
  * axios-keyv-cache: a persistent HTTP cache for axios with requests-cache's behaviour, stored through
  * Keyv (SQLite by default). `setupCache(axios.create(), options)` is the one line to add.
  */
-export { setupCache, removeCache, hasCache } from './setup.js';
+export { setupCache, removeCache, restoreCache, hasCache } from './setup.js';
+export type { CacheAttachment } from './setup.js';
 export { installCache, uninstallCache, isInstalled, getCache, enabled, disabled } from './patcher.js';
 export { HttpCache } from './cache.js';
 export type { ContainsOptions, DeleteOptions, FilterOptions, RequestLike } from './cache.js';

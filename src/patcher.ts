@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import type { HttpCache } from './cache.js';
-import { hasCache, removeCache, setupCache } from './setup.js';
+import { hasCache, removeCache, restoreCache, setupCache } from './setup.js';
 import type { CacheAxiosInstance, CacheOptions } from './types.js';
 
 const defaultInstance = axios;
@@ -31,31 +31,23 @@ export function getCache(): HttpCache | null {
 }
 
 /**
- * Runs `fn` with a cache installed, then uninstalls and closes it; a cache that was installed
- * before comes back afterwards.
+ * Runs `fn` with a cache installed, then uninstalls and closes it. A cache installed before comes
+ * back afterwards, the same one (its entries and settings).
  */
 export async function enabled<T>(fn: () => T | Promise<T>, options: CacheOptions = {}): Promise<T> {
-  const previous = hasCache(defaultInstance) ? defaultInstance.cache : null;
-  const previousOptions = previous ? installedOptions.get(previous) : undefined;
-  const installed = installCache(options);
-  installedOptions.set(installed.cache, options);
+  const previous = removeCache(defaultInstance);
+  let cache: HttpCache | undefined;
   try {
+    cache = setupCache(defaultInstance, options).cache;
     return await fn();
   } finally {
-    const cache = installed.cache;
-    uninstallCache();
-    await cache.close();
-    if (previous && previousOptions) reinstall(previous, previousOptions);
+    removeCache(defaultInstance);
+    if (cache) await cache.close();
+    if (previous) restoreCache(defaultInstance, previous);
   }
 }
 
 /** Runs `fn` with the installed cache bypassed, for the requests `fn` starts only (AsyncLocalStorage). */
 export function disabled<T>(fn: () => T): T {
   return hasCache(defaultInstance) ? defaultInstance.cacheDisabled(fn) : fn();
-}
-
-const installedOptions = new WeakMap<HttpCache, CacheOptions>();
-
-function reinstall(_cache: HttpCache, options: CacheOptions): void {
-  installedOptions.set(installCache(options).cache, options);
 }

@@ -11,7 +11,14 @@ import type { CacheAxiosInstance, CacheOptions } from './types.js';
 
 const SETUP = Symbol.for('axios-keyv-cache.setup');
 
-interface SetupState {
+/** What `setupCache` attached to an instance; `removeCache` returns it so it can be put back. */
+export interface CacheAttachment {
+  readonly interceptor: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig;
+  readonly cache: HttpCache;
+  readonly cacheDisabled: <T>(fn: () => T) => T;
+}
+
+interface SetupState extends CacheAttachment {
   interceptorId: number;
 }
 
@@ -27,27 +34,31 @@ export function setupCache(instance: AxiosInstance, options: CacheOptions = {}):
   const ctx = createContext(options);
   const wrapped = new WeakMap<AxiosAdapter, AxiosAdapter>();
 
-  const interceptorId = instance.interceptors.request.use(
-    (config: InternalAxiosRequestConfig) => {
-      // A config seen before (a retry passing error.config back) carries our adapter: unwrap it first.
-      const requested = innerAdapter(config.adapter ?? instance.defaults.adapter) as InternalAxiosRequestConfig['adapter'];
-      const inner = getAdapter(requested, config);
-      let adapter = wrapped.get(inner);
-      if (!adapter) {
-        adapter = createCachingAdapter(ctx, inner);
-        wrapped.set(inner, adapter);
-      }
-      config.adapter = adapter;
-      return config;
-    },
-    undefined,
-    { synchronous: true },
-  );
+  const interceptor = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    // A config seen before (a retry passing error.config back) carries our adapter: unwrap it first.
+    const requested = innerAdapter(config.adapter ?? instance.defaults.adapter) as InternalAxiosRequestConfig['adapter'];
+    const inner = getAdapter(requested, config);
+    let adapter = wrapped.get(inner);
+    if (!adapter) {
+      adapter = createCachingAdapter(ctx, inner);
+      wrapped.set(inner, adapter);
+    }
+    config.adapter = adapter;
+    return config;
+  };
+  return attach(instance, {
+    interceptor,
+    cache: new HttpCache(ctx),
+    cacheDisabled: <T>(fn: () => T): T => ctx.disabledScope.run(true, fn),
+  });
+}
 
+function attach(instance: AxiosInstance, attachment: CacheAttachment): CacheAxiosInstance {
+  const interceptorId = instance.interceptors.request.use(attachment.interceptor, undefined, { synchronous: true });
   const cached = instance as CacheAxiosInstance & Marked;
-  cached[SETUP] = { interceptorId };
-  cached.cache = new HttpCache(ctx);
-  cached.cacheDisabled = <T>(fn: () => T): T => ctx.disabledScope.run(true, fn);
+  cached[SETUP] = { ...attachment, interceptorId };
+  cached.cache = attachment.cache;
+  cached.cacheDisabled = attachment.cacheDisabled;
   return cached;
 }
 
@@ -55,14 +66,22 @@ export function setupCache(instance: AxiosInstance, options: CacheOptions = {}):
  * Takes the cache off an instance set up with `setupCache`; requests then go straight to the network.
  * The cache itself stays open (call `cache.close()` when done with it).
  */
-export function removeCache(instance: AxiosInstance): void {
+export function removeCache(instance: AxiosInstance): CacheAttachment | undefined {
   const marked = instance as Marked & Partial<CacheAxiosInstance>;
   const state = marked[SETUP];
-  if (!state) return;
+  if (!state) return undefined;
   instance.interceptors.request.eject(state.interceptorId);
   delete marked[SETUP];
   delete marked.cache;
   delete marked.cacheDisabled;
+  const { interceptorId: _id, ...attachment } = state;
+  return attachment;
+}
+
+/** Puts back a cache that `removeCache` took off (the same cache, entries and settings). */
+export function restoreCache(instance: AxiosInstance, attachment: CacheAttachment): CacheAxiosInstance {
+  if ((instance as Marked)[SETUP]) throw new Error('restoreCache: this axios instance already has a cache');
+  return attach(instance, attachment);
 }
 
 export function hasCache(instance: AxiosInstance): instance is CacheAxiosInstance {

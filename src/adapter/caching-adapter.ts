@@ -5,7 +5,9 @@
  * transforms like network ones. It follows the request algorithm of reference §0.
  */
 import {
+  AxiosError,
   AxiosHeaders,
+  isAxiosError,
   isCancel,
   type AxiosAdapter,
   type AxiosResponse,
@@ -111,12 +113,29 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
       refreshInBackground(ctx, inner, config, lookup);
       return serveEntry(ctx, config, entry!, entryKey, false);
     default: {
-      const outcome = await ctx.flights.join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, lookup, signal), waiterFor(config));
+      const outcome = await ctx.flights
+        .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, lookup, signal), waiterFor(config))
+        .catch((error: unknown) => {
+          throw forCaller(error, config);
+        });
       return outcome.kind === 'cached'
         ? serveEntry(ctx, config, outcome.entry, outcome.key, outcome.revalidated)
         : settle(buildResponse(config, outcome, fieldsForNetwork(outcome.createdAt, outcome.written)));
     }
   }
+}
+
+/**
+ * An error from the shared network call carries the internal config it was sent with. Each caller
+ * gets it rebuilt around its own config, so `error.config` re-sent by a retry interceptor is that
+ * caller's request (its responseType, validateStatus, timeout), as without the cache.
+ */
+function forCaller(error: unknown, config: InternalAxiosRequestConfig): unknown {
+  if (!isAxiosError(error) || error.config === config) return error;
+  const response = error.response ? { ...error.response, config } : undefined;
+  const rebuilt = AxiosError.from(error, error.code, config, error.request, response);
+  rebuilt.stack = error.stack;
+  return rebuilt;
 }
 
 function describe(decision: ReadDecision): string {
