@@ -59,10 +59,14 @@ function requestExpiration(
   return [settings.expireAfter, 'expireAfter'];
 }
 
+/**
+ * The per-request option decides when given; otherwise upstream's `setting or directive`: a truthy
+ * setting wins, else the request directive applies (reference §0 step 3).
+ */
 function allowance(option: StaleAllowance | undefined, directive: number | undefined, setting: StaleAllowance): StaleAllowance {
   if (option !== undefined) return option;
-  if (directive !== undefined) return directive;
-  return setting;
+  if (setting !== false) return setting;
+  return directive ?? false;
 }
 
 export function requestActions(

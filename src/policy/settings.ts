@@ -194,7 +194,8 @@ export function parseRequestOptions(options: unknown): RequestOptions {
   const o = options as Record<string, unknown>;
   rejectUnknown(o, REQUEST_OPTIONS, 'request cache');
   const result: RequestOptions = {};
-  if (o.expireAfter !== undefined) result.expireAfter = parseExpiration(o.expireAfter, 'cache.expireAfter');
+  // A per-request null means "not given", as upstream's None: the session's expiration applies.
+  if (o.expireAfter !== undefined && o.expireAfter !== null) result.expireAfter = parseExpiration(o.expireAfter, 'cache.expireAfter');
   if (o.onlyIfCached !== undefined) result.onlyIfCached = bool(o.onlyIfCached, 'cache.onlyIfCached', false);
   if (o.refresh !== undefined) result.refresh = bool(o.refresh, 'cache.refresh', false);
   if (o.forceRefresh !== undefined) result.forceRefresh = bool(o.forceRefresh, 'cache.forceRefresh', false);

@@ -72,6 +72,27 @@ describe('policy/request-actions', () => {
     });
   });
 
+  describe('setting vs request directive for stale allowances (upstream `setting or directive`)', () => {
+    it('a truthy staleIfError setting wins over a request stale-if-error directive', () => {
+      expect(actionsFor({ staleIfError: true }, { 'cache-control': 'stale-if-error=30' }).staleIfError).to.equal(Infinity);
+      expect(actionsFor({ staleIfError: 600 }, { 'cache-control': 'stale-if-error=30' }).staleIfError).to.equal(600);
+    });
+    it('the directive applies when the setting is off', () => {
+      expect(actionsFor({}, { 'cache-control': 'stale-if-error=30' }).staleIfError).to.equal(30);
+      expect(actionsFor({}, { 'cache-control': 'stale-while-revalidate=20' }).staleWhileRevalidate).to.equal(20);
+    });
+    it('a truthy staleWhileRevalidate setting wins over the directive; a per-request option wins over both', () => {
+      expect(actionsFor({ staleWhileRevalidate: true }, { 'cache-control': 'stale-while-revalidate=20' }).staleWhileRevalidate).to.equal(Infinity);
+      expect(actionsFor({ staleWhileRevalidate: true }, { 'cache-control': 'stale-while-revalidate=20' }, { staleWhileRevalidate: 5 }).staleWhileRevalidate).to.equal(5);
+    });
+  });
+
+  describe('per-request expireAfter: null', () => {
+    it('means "not given" (upstream None): the session expiration applies', () => {
+      expect(actionsFor({ expireAfter: 60 }, {}, { expireAfter: null }).expiration).to.deep.equal({ type: 'relative', seconds: 60 });
+    });
+  });
+
   describe('skipRead / skipWrite', () => {
     it('a disabled cache skips both', () => {
       const a = requestActions(parseSettings({}), makeRequest(), {}, true);
