@@ -5,6 +5,7 @@
  */
 import { getAdapter, type AxiosAdapter, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { createCachingAdapter, innerAdapter } from './adapter/caching-adapter.js';
+import { shapeOf } from './adapter/response-data.js';
 import { HttpCache } from './cache.js';
 import { createContext } from './context.js';
 import type { CacheAxiosInstance, CacheOptions } from './types.js';
@@ -40,7 +41,7 @@ export function setupCache(instance: AxiosInstance, options: CacheOptions = {}):
     const inner = getAdapter(requested, config);
     let adapter = wrapped.get(inner);
     if (!adapter) {
-      adapter = createCachingAdapter(ctx, inner);
+      adapter = createCachingAdapter(ctx, inner, shapeOf(inner, config));
       wrapped.set(inner, adapter);
     }
     config.adapter = adapter;

@@ -5,7 +5,7 @@
 import { AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
 import type { CacheResponseFields } from '../types.js';
-import { bodyForResponseType } from './response-data.js';
+import { bodyForResponseType, type BodyShape } from './response-data.js';
 
 export interface ResponseSource {
   status: number;
@@ -31,9 +31,10 @@ export function buildResponse(
   config: InternalAxiosRequestConfig,
   source: ResponseSource,
   fields: CacheResponseFields,
+  shape: BodyShape,
 ): AxiosResponse & CacheResponseFields {
   return {
-    data: bodyForResponseType(source.body, config),
+    data: bodyForResponseType(source.body, config, shape),
     status: source.status,
     statusText: source.statusText,
     // Stored names and values came from AxiosHeaders (already validated), so they are copied in

@@ -35,7 +35,7 @@ import {
 } from './build-response.js';
 import { waiterFor } from './flights.js';
 import { buildRequestInfo } from './request-info.js';
-import { toBuffer, transformedData } from './response-data.js';
+import { toBuffer, transformedData, type BodyShape } from './response-data.js';
 import { settle } from './settle.js';
 
 /** The result of one shared network call: what every waiting caller builds its response from. */
@@ -73,8 +73,8 @@ export function innerAdapter(adapter: unknown): unknown {
   return (adapter as WrappedAdapter | undefined)?.[INNER] ?? adapter;
 }
 
-export function createCachingAdapter(ctx: CacheContext, inner: AxiosAdapter): AxiosAdapter {
-  const adapter: WrappedAdapter = (config) => handle(ctx, inner, config);
+export function createCachingAdapter(ctx: CacheContext, inner: AxiosAdapter, shape: BodyShape): AxiosAdapter {
+  const adapter: WrappedAdapter = (config) => handle(ctx, inner, config, shape);
   adapter[INNER] = inner;
   return adapter;
 }
@@ -84,8 +84,13 @@ async function passThrough(inner: AxiosAdapter, config: InternalAxiosRequestConf
   return Object.assign(response, fieldsForNetwork(Date.now()));
 }
 
-async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, shape: BodyShape): Promise<AxiosResponse> {
   if (config.cache === false) return passThrough(inner, config);
+  if (config.decompress === false) {
+    // The body would be stored still encoded, and served so to callers that expect it decoded.
+    log('%s %s: not cached: decompress: false', config.method?.toUpperCase(), config.url);
+    return passThrough(inner, config);
+  }
   const options = parseRequestOptions(config.cache);
   const pending = buildRequestInfo(config);
   const built = pending instanceof Promise ? await pending : pending;
@@ -106,21 +111,21 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
 
   switch (decision.action) {
     case 'gateway-timeout':
-      return settle(gatewayTimeout(config));
+      return settle(gatewayTimeout(config, shape));
     case 'serve':
-      return serveEntry(ctx, config, entry!, entryKey, false);
+      return serveEntry(ctx, config, shape, entry!, entryKey, false);
     case 'stale-while-revalidate':
-      refreshInBackground(ctx, inner, config, lookup);
-      return serveEntry(ctx, config, entry!, entryKey, false);
+      refreshInBackground(ctx, inner, config, shape, lookup);
+      return serveEntry(ctx, config, shape, entry!, entryKey, false);
     default: {
       const outcome = await ctx.flights
-        .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, lookup, signal), waiterFor(config))
+        .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiterFor(config))
         .catch((error: unknown) => {
           throw forCaller(error, config);
         });
       return outcome.kind === 'cached'
-        ? serveEntry(ctx, config, outcome.entry, outcome.key, outcome.revalidated)
-        : settle(buildResponse(config, outcome, fieldsForNetwork(outcome.createdAt, outcome.written)));
+        ? serveEntry(ctx, config, shape, outcome.entry, outcome.key, outcome.revalidated)
+        : settle(buildResponse(config, outcome, fieldsForNetwork(outcome.createdAt, outcome.written), shape));
     }
   }
 }
@@ -178,11 +183,12 @@ function flightKey({ key, decision, actions }: Lookup): string {
 async function serveEntry(
   ctx: CacheContext,
   config: InternalAxiosRequestConfig,
+  shape: BodyShape,
   entry: CachedEntry,
   key: string,
   revalidated: boolean,
 ): Promise<AxiosResponse> {
-  const response = buildResponse(config, { ...entry, request: cachedRequestStub(entry) }, fieldsForEntry(entry, key, Date.now(), revalidated));
+  const response = buildResponse(config, { ...entry, request: cachedRequestStub(entry) }, fieldsForEntry(entry, key, Date.now(), revalidated), shape);
   // filterFn also judges cached responses: a failing one is returned this time, then deleted
   // (reference §0 step 9; upstream `test_filter_fn__retroactive`).
   if (ctx.settings.filterFn && !passesFilter(ctx, config, response)) {
@@ -199,21 +205,22 @@ function passesFilter(ctx: CacheContext, config: InternalAxiosRequestConfig, res
 }
 
 /** `only-if-cached` with nothing usable: a synthetic 504, as requests-cache (RFC 9111 §5.2.1.7). */
-function gatewayTimeout(config: InternalAxiosRequestConfig): CacheAxiosResponse {
+function gatewayTimeout(config: InternalAxiosRequestConfig, shape: BodyShape): CacheAxiosResponse {
   return buildResponse(
     config,
     { status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { fromCache: true } },
     { fromCache: true, createdAt: new Date(), expires: null, isExpired: false, revalidated: false, cacheKey: undefined },
+    shape,
   );
 }
 
 /** RFC 5861 §3: the stale entry was served; refresh it without holding anyone up. Failures are only logged. */
-function refreshInBackground(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, lookup: Lookup): void {
+function refreshInBackground(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, shape: BodyShape, lookup: Lookup): void {
   // The caller has its answer; only its `timeout` still applies, so a hanging origin cannot keep
   // the refresh (and `cache.close()`, which waits for it) alive forever.
   const waiter = { ...waiterFor(config), signal: undefined, cancelToken: undefined };
   const task = ctx.flights
-    .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, lookup, signal), waiter)
+    .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiter)
     .then(
       () => log('%s: background refresh done', lookup.key),
       (error: unknown) => log('%s: background refresh failed: %O', lookup.key, error),
@@ -241,6 +248,7 @@ async function fetchAndStore(
   ctx: CacheContext,
   inner: AxiosAdapter,
   config: InternalAxiosRequestConfig,
+  shape: BodyShape,
   lookup: Lookup,
   signal: AbortSignal,
 ): Promise<Outcome> {
@@ -292,7 +300,7 @@ async function fetchAndStore(
   }
 
   const networkResult = { status: response.status, statusText: response.statusText, headers: received, body, request: response.request };
-  const filterView = ctx.settings.filterFn ? buildResponse(config, networkResult, fieldsForNetwork(now)) : undefined;
+  const filterView = ctx.settings.filterFn ? buildResponse(config, networkResult, fieldsForNetwork(now), shape) : undefined;
   const verdict = decideWrite(settings, actions, { ...networkResult, passesFilter: !filterView || passesFilter(ctx, config, filterView) }, now);
   if (!verdict.write) {
     log('%s %s: not written: %s', request.method, request.url, trueCriteria(verdict.criteria));

@@ -3,7 +3,7 @@
  * shape its own `responseType` asks for, built fresh, exactly as the Node http adapter builds it.
  */
 import { Readable } from 'node:stream';
-import type { AxiosResponse, AxiosResponseHeaders, InternalAxiosRequestConfig } from 'axios';
+import { getAdapter, type AxiosAdapter, type AxiosResponse, type AxiosResponseHeaders, type InternalAxiosRequestConfig } from 'axios';
 
 /** Whatever an adapter returned for `responseType: 'arraybuffer'`, as a Buffer. */
 export async function toBuffer(data: unknown): Promise<Buffer> {
@@ -22,18 +22,48 @@ export async function toBuffer(data: unknown): Promise<Buffer> {
 }
 
 /**
- * The body as this caller's `responseType` wants it: a copy, so mutating it never changes what the
- * cache returns next. Text follows the http adapter: `responseEncoding` (utf8 by default), BOM stripped
- * for utf8.
+ * Which adapter's output shapes a body: axios' fetch adapter answers with web types (ArrayBuffer,
+ * Blob, ReadableStream, UTF-8 text); the Node http adapter (and custom adapters, by default) with
+ * Buffer, Readable, or text in `responseEncoding` for every other type, `blob` included.
  */
-export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestConfig): unknown {
-  switch (config.responseType) {
+export type BodyShape = 'fetch' | 'node';
+
+/**
+ * axios resolves `'fetch'` through a factory memoized per environment, so the adapter it returns is
+ * recognised by identity (it carries no `adapterName`, unlike the http and xhr adapters).
+ */
+export function shapeOf(adapter: AxiosAdapter, config: InternalAxiosRequestConfig): BodyShape {
+  try {
+    return getAdapter('fetch', config) === adapter ? 'fetch' : 'node';
+  } catch {
+    return 'node'; // no fetch in this environment
+  }
+}
+
+/**
+ * The body as this caller's `responseType` wants it, shaped as its adapter would have: a copy, so
+ * mutating it never changes what the cache returns next.
+ */
+export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestConfig, shape: BodyShape = 'node'): unknown {
+  const type = config.responseType?.toLowerCase();
+  if (shape === 'fetch') {
+    switch (type) {
+      case 'arraybuffer':
+        return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+      case 'blob':
+        return new Blob([body]);
+      case 'stream':
+        return new Blob([body]).stream();
+      default:
+        // Response.text(): UTF-8, BOM removed.
+        return new TextDecoder().decode(body);
+    }
+  }
+  switch (type) {
     case 'arraybuffer':
       return Buffer.from(body);
     case 'stream':
       return Readable.from([Buffer.from(body)]);
-    case 'blob':
-      return new Blob([body]);
     default: {
       const encoding = (config.responseEncoding ?? 'utf8') as BufferEncoding;
       const text = body.toString(encoding);

@@ -16,6 +16,8 @@ describe('caching in front of axios adapters (nock)', () => {
   after(() => {
     nock.cleanAll();
     nock.enableNetConnect();
+    // Stop intercepting, so later test files talk to their real origins directly.
+    nock.restore();
   });
   afterEach(() => nock.cleanAll());
 
