@@ -2,7 +2,7 @@
  * `instance.cache`: inspecting and deleting what is stored (requests-cache's BaseCache, reference §6),
  * all async. URLs and request configs are turned into keys exactly as requests are.
  */
-import type { AxiosRequestConfig } from 'axios';
+import { mergeConfig, type AxiosRequestConfig } from 'axios';
 import { plainHeaders, fullUrl } from './adapter/request-info.js';
 import { CachedResponse } from './cached-response.js';
 import type { CacheContext } from './context.js';
@@ -42,16 +42,42 @@ export interface FilterOptions {
   olderThan?: ExpireAfter;
 }
 
+/** A prepared RequestInfo: an upper-case method, an absolute URL, a headers record, no axios-only fields. */
 function isRequestInfo(request: RequestLike): request is RequestInfo {
-  return typeof (request as RequestInfo).method === 'string' && typeof (request as RequestInfo).headers === 'object' && /^[A-Z]+$/.test((request as RequestInfo).method) && !('params' in request);
+  const r = request as RequestInfo & { baseURL?: unknown; params?: unknown };
+  return (
+    typeof r.method === 'string' &&
+    /^[A-Z]+$/.test(r.method) &&
+    typeof r.url === 'string' &&
+    /^[a-z][a-z\d+.-]*:\/\//i.test(r.url) &&
+    typeof r.headers === 'object' &&
+    r.baseURL === undefined &&
+    r.params === undefined
+  );
 }
 
-/** A config as the adapter would see it: objects become JSON, as axios' default transformRequest does. */
-function requestInfo(request: RequestLike): RequestInfo {
+/** Per-method header buckets of axios defaults, flattened away as axios does before sending. */
+const HEADER_BUCKETS = new Set(['common', 'delete', 'get', 'head', 'options', 'post', 'put', 'patch']);
+
+function flattenHeaders(headers: unknown, method: string): Record<string, unknown> {
+  if (!headers || typeof headers !== 'object') return {};
+  const h = headers as Record<string, unknown>;
+  const flat: Record<string, unknown> = { ...(h.common as object), ...(h[method] as object) };
+  for (const [name, value] of Object.entries(h)) if (!HEADER_BUCKETS.has(name.toLowerCase())) flat[name] = value;
+  return flat;
+}
+
+/**
+ * A config as the adapter would see it: merged with the instance's defaults (baseURL, default
+ * headers such as Accept), with objects turned into JSON as axios' default transformRequest does.
+ */
+function requestInfo(request: RequestLike, defaults: AxiosRequestConfig | undefined): RequestInfo {
   if (isRequestInfo(request)) return request;
-  const headers = plainHeaders(request.headers);
+  const merged = (defaults ? mergeConfig(defaults, request as AxiosRequestConfig) : request) as AxiosRequestConfig;
+  const method = (merged.method ?? 'get').toLowerCase();
+  const headers = plainHeaders(flattenHeaders(merged.headers, method));
   let body: string | Buffer | undefined;
-  const data: unknown = request.data;
+  const data: unknown = merged.data;
   if (typeof data === 'string' || Buffer.isBuffer(data)) body = data;
   else if (data instanceof URLSearchParams) {
     body = data.toString();
@@ -60,7 +86,7 @@ function requestInfo(request: RequestLike): RequestInfo {
     body = JSON.stringify(data);
     headers['content-type'] ??= 'application/json';
   }
-  const info: RequestInfo = { method: (request.method ?? 'get').toUpperCase(), url: fullUrl(request), headers };
+  const info: RequestInfo = { method: method.toUpperCase(), url: fullUrl(merged), headers };
   if (body !== undefined && body.length > 0) info.body = body;
   return info;
 }
@@ -76,7 +102,14 @@ function ageLimitMs(olderThan: ExpireAfter, now: number): number {
 }
 
 export class HttpCache {
-  constructor(private readonly ctx: CacheContext) {}
+  /**
+   * @param defaults the axios instance's defaults, so `contains({ url: '/users/1' })` on an instance
+   *   with a baseURL (or default headers that are part of the key) finds what its requests stored.
+   */
+  constructor(
+    private readonly ctx: CacheContext,
+    private readonly defaults?: () => AxiosRequestConfig,
+  ) {}
 
   /** The storage behind this cache; `responses` and `redirects` views, and the Keyv instance. */
   get storage(): CacheStorage {
@@ -89,7 +122,7 @@ export class HttpCache {
 
   /** The key a request would be cached under. */
   createKey(request: RequestLike): string {
-    return this.ctx.keyFor(requestInfo(request));
+    return this.ctx.keyFor(requestInfo(request, this.defaults?.()));
   }
 
   /** Is there a response (or a redirect alias) for this key, URL (GET) or request? */
@@ -197,7 +230,7 @@ export class HttpCache {
   get redirects() {
     const storage = this.storage;
     return {
-      get: async (alias: string) => new Map(await storage.aliases()).get(alias),
+      get: (alias: string) => storage.aliasTarget(alias),
       has: (alias: string) => storage.hasAlias(alias),
       delete: (alias: string) => storage.deleteAliases([alias]),
       entries: () => storage.aliases(),

@@ -34,7 +34,13 @@ export function getCache(): HttpCache | null {
  * Runs `fn` with a cache installed, then uninstalls and closes it. A cache installed before comes
  * back afterwards, the same one (its entries and settings).
  */
+let enabledActive = false;
+
 export async function enabled<T>(fn: () => T | Promise<T>, options: CacheOptions = {}): Promise<T> {
+  // One default instance, one install at a time: overlapping calls would each restore the other's
+  // cache out of order and leave a closed cache installed.
+  if (enabledActive) throw new Error('enabled(): another enabled() call is still running; overlapping calls are not supported');
+  enabledActive = true;
   const previous = removeCache(defaultInstance);
   let cache: HttpCache | undefined;
   try {
@@ -44,6 +50,7 @@ export async function enabled<T>(fn: () => T | Promise<T>, options: CacheOptions
     removeCache(defaultInstance);
     if (cache) await cache.close();
     if (previous) restoreCache(defaultInstance, previous);
+    enabledActive = false;
   }
 }
 

@@ -3,7 +3,7 @@
  * interceptors; one request interceptor puts the caching adapter in front of whatever adapter the
  * request would use (the default, or its own per-request `adapter`).
  */
-import { getAdapter, type AxiosAdapter, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import { getAdapter, type AxiosAdapter, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
 import { createCachingAdapter, innerAdapter } from './adapter/caching-adapter.js';
 import { shapeOf } from './adapter/response-data.js';
 import { HttpCache } from './cache.js';
@@ -49,7 +49,7 @@ export function setupCache(instance: AxiosInstance, options: CacheOptions = {}):
   };
   return attach(instance, {
     interceptor,
-    cache: new HttpCache(ctx),
+    cache: new HttpCache(ctx, () => instance.defaults as AxiosRequestConfig),
     cacheDisabled: <T>(fn: () => T): T => ctx.disabledScope.run(true, fn),
   });
 }

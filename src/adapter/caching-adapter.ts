@@ -13,12 +13,13 @@ import {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import { createHash } from 'node:crypto';
 import type { CacheContext } from '../context.js';
 import { log, trueCriteria } from '../debug.js';
-import { expiresAt } from '../policy/expiration.js';
+import { describeExpiration, expiresAt } from '../policy/expiration.js';
 import { redactRequest } from '../policy/keys.js';
 import { normalizeUrl } from '../policy/normalize-url.js';
-import { decideRead, isUsable, type ReadDecision } from '../policy/read-decision.js';
+import { decideRead, isUsable, type ReadContext, type ReadDecision } from '../policy/read-decision.js';
 import { requestActions, type RequestActions } from '../policy/request-actions.js';
 import { mergeNotModified } from '../policy/revalidation.js';
 import { parseRequestOptions } from '../policy/settings.js';
@@ -101,13 +102,15 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
   const request = built.info;
   const actions = requestActions(ctx.settings, request, options, ctx.disabledScope.getStore() === true);
   if (actions.skipRead && actions.skipWrite && !actions.onlyIfCached) {
-    log('%s %s: cache skipped: %s', request.method, request.url, trueCriteria(actions.readCriteria));
+    if (log.enabled) log('%s %s: cache skipped: %s', request.method, request.url, trueCriteria(actions.readCriteria));
     return passThrough(inner, config);
   }
 
   const lookup = await look(ctx, request, actions);
   const { decision, entry, entryKey } = lookup;
-  log('%s %s: key %s, %s; expiration from %s', request.method, request.url, lookup.key, describe(decision), actions.expirationSource);
+  if (log.enabled) {
+    log('%s %s: key %s, %s; expiration from %s (%s)', request.method, request.url, lookup.key, describe(decision), actions.expirationSource, describeExpiration(actions.expiration));
+  }
 
   switch (decision.action) {
     case 'gateway-timeout':
@@ -121,6 +124,13 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
       const outcome = await ctx.flights
         .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiterFor(config))
         .catch((error: unknown) => {
+          // A timeout of this caller ends its wait outside the shared call, so stale-if-error is
+          // applied here too: a hanging origin is the commonest outage (upstream catches Timeout).
+          const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now());
+          if (fallback) {
+            log('%s %s failed (%s); serving the stale cached response', request.method, request.url, (error as Error).message);
+            return fallback;
+          }
           throw forCaller(error, config);
         });
       return outcome.kind === 'cached'
@@ -147,12 +157,29 @@ function describe(decision: ReadDecision): string {
   return `${decision.action} (${decision.reason})`;
 }
 
+/** A stored entry the policy cannot read (a damaged or foreign value that passed decoding) is a miss. */
+function decide(entry: CachedEntry | undefined, ctx: ReadContext): ReadDecision {
+  try {
+    return decideRead(entry, ctx);
+  } catch (error) {
+    log('unreadable cache entry, treated as a miss: %O', error);
+    return decideRead(undefined, ctx);
+  }
+}
+
 /** Reference §0 steps 4–6: read the entry, decide, and on a Vary mismatch look under the secondary key. */
 async function look(ctx: CacheContext, request: RequestInfo, actions: RequestActions): Promise<Lookup> {
   const now = Date.now();
   const key = ctx.keyFor(request);
-  const found = actions.skipRead ? undefined : await ctx.storage.get(key);
-  const decision = decideRead(found?.entry, { settings: ctx.settings, actions, request, now });
+  let found = actions.skipRead ? undefined : await ctx.storage.get(key);
+  // Through a redirect alias, the entry must still be the response of this URL: the redirecting
+  // URL may have been refetched since and now answer something else (upstream keeps the final
+  // response under its own key, which takes precedence).
+  if (found && found.key !== key && found.entry.url !== normalizeUrl(request.url, ctx.settings.ignoredParameters)) {
+    log('%s %s: redirect alias points at %s, which no longer answers this URL; a miss', request.method, request.url, found.entry.url);
+    found = undefined;
+  }
+  const decision = decide(found?.entry, { settings: ctx.settings, actions, request, now });
   if (decision.action !== 'vary-mismatch') {
     return { request, actions, key, entry: found?.entry, entryKey: found?.key ?? key, decision };
   }
@@ -167,17 +194,22 @@ async function look(ctx: CacheContext, request: RequestInfo, actions: RequestAct
     key: secondaryKey,
     entry: secondary?.entry,
     entryKey: secondary?.key ?? secondaryKey,
-    decision: decideRead(secondary?.entry, { settings: ctx.settings, actions, request, now, secondary: true }),
+    decision: decide(secondary?.entry, { settings: ctx.settings, actions, request, now, secondary: true }),
   };
 }
 
 /**
- * Identical requests share a call only when they would send the same thing and write the same way:
- * same key, same conditional headers, same expiration and write decision.
+ * Requests share a call only when they would send exactly the same request (method, URL, every
+ * header, body: not just the same cache key, which leaves ignored parameters such as Authorization
+ * out) and write it the same way (key, conditional headers, expiration, write decision). Computed on
+ * the network path only.
  */
-function flightKey({ key, decision, actions }: Lookup): string {
+function flightKey({ key, decision, actions, request }: Lookup): string {
+  const hash = createHash('sha256').update(`${request.method} ${request.url}\0`);
+  for (const name of Object.keys(request.headers).sort()) hash.update(`${name}: ${request.headers[name]}\0`);
+  if (request.body !== undefined) hash.update(request.body);
   const conditional = 'headers' in decision ? JSON.stringify(decision.headers) : '';
-  return [key, decision.action, conditional, JSON.stringify(actions.expiration), actions.skipWrite].join('\n');
+  return [key, hash.digest('hex'), decision.action, conditional, JSON.stringify(actions.expiration), actions.skipWrite].join('\n');
 }
 
 async function serveEntry(

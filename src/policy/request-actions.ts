@@ -5,7 +5,7 @@
  */
 import { METHOD_OVERRIDE_HEADERS } from '../constants.js';
 import { parseCacheControl } from './directives.js';
-import { describeExpiration, isExpireImmediately } from './expiration.js';
+import { isExpireImmediately } from './expiration.js';
 import type { CacheSettings, RequestOptions, StaleAllowance } from './settings.js';
 import type { CacheDirectives, Expiration, RequestInfo } from './types.js';
 import { findUrlPattern } from './url-patterns.js';
@@ -13,7 +13,7 @@ import { findUrlPattern } from './url-patterns.js';
 export interface RequestActions {
   /** Expiration a response written now would get, before any response header is considered. */
   expiration: Expiration;
-  /** Where `expiration` came from, for the debug log. */
+  /** Where `expiration` came from, for the debug log (e.g. `urlsExpireAfter[*.example.com]`). */
   expirationSource: string;
   skipRead: boolean;
   skipWrite: boolean;
@@ -99,7 +99,7 @@ export function requestActions(
 
   return {
     expiration,
-    expirationSource: `${expirationSource} (${describeExpiration(expiration)})`,
+    expirationSource,
     skipRead: Object.values(readCriteria).some(Boolean),
     skipWrite: Object.values(writeCriteria).some(Boolean),
     // `max-age=0` (header or per-request expireAfter 0) and `must-revalidate` mean "revalidate first"

@@ -25,19 +25,32 @@ function decodeRequest({ body, bodyBase64, ...rest }: JsonRequest): StoredReques
   return body === undefined ? rest : { ...rest, body };
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Header values are strings, or lists of strings (`set-cookie`). */
+const isHeaderMap = (value: unknown, lists: boolean): boolean =>
+  isRecord(value) &&
+  Object.values(value).every((v) => typeof v === 'string' || (lists && Array.isArray(v) && v.every((x) => typeof x === 'string')));
+
+/** Everything the cache reads from an entry, checked, so a damaged value is a miss and never a throw later. */
 function isEntryShape(value: unknown): value is JsonEntry {
-  const e = value as JsonEntry;
+  if (!isRecord(value)) return false;
+  const e = value as unknown as JsonEntry;
+  const r = e.request as unknown;
   return (
-    typeof e === 'object' &&
-    e !== null &&
     e.v === 1 &&
     typeof e.url === 'string' &&
     typeof e.status === 'number' &&
+    typeof e.statusText === 'string' &&
     typeof e.body === 'string' &&
-    typeof e.headers === 'object' &&
-    e.headers !== null &&
-    typeof e.request === 'object' &&
-    e.request !== null &&
+    isHeaderMap(e.headers, true) &&
+    isRecord(r) &&
+    typeof r.method === 'string' &&
+    typeof r.url === 'string' &&
+    isHeaderMap(r.headers, false) &&
+    (r.body === undefined || typeof r.body === 'string') &&
+    (r.bodyBase64 === undefined || typeof r.bodyBase64 === 'string') &&
     typeof e.createdAt === 'number' &&
     (e.expires === null || typeof e.expires === 'number')
   );

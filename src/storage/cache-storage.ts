@@ -68,7 +68,11 @@ export class CacheStorage {
         if (typeof target !== 'string') return undefined;
         raw = await this.read(target);
         found = target;
-        if (raw === undefined) return undefined;
+        if (raw === undefined) {
+          // The response it pointed at is gone: drop the alias now rather than scanning for it later.
+          await this.keyv.delete(REDIRECT_PREFIX + key);
+          return undefined;
+        }
       }
       return { key: found, entry: this.decode(found, raw) };
     } catch (error) {
@@ -106,11 +110,17 @@ export class CacheStorage {
   }
 
   async hasResponse(key: string): Promise<boolean> {
-    return (await this.keyv.get(key)) !== undefined;
+    return this.keyv.has(key);
   }
 
   async hasAlias(key: string): Promise<boolean> {
-    return (await this.keyv.get(REDIRECT_PREFIX + key)) !== undefined;
+    return this.keyv.has(REDIRECT_PREFIX + key);
+  }
+
+  /** Where an alias points, or undefined. */
+  async aliasTarget(alias: string): Promise<string | undefined> {
+    const target = await this.read(REDIRECT_PREFIX + alias);
+    return typeof target === 'string' ? target : undefined;
   }
 
   private rawItems(): AsyncGenerator<[string, unknown]> {
@@ -122,15 +132,24 @@ export class CacheStorage {
   }
 
   /**
-   * Every stored response, decoded. Keys are collected before values are decoded so callers may
-   * delete while iterating (@keyv/sqlite pages with OFFSET, which deletes would shift).
+   * Every stored response, decoded one at a time. Only keys are collected first: callers may delete
+   * while iterating (@keyv/sqlite pages with OFFSET, which deletes would shift), and holding every
+   * value of a large cache in memory at once is what we avoid.
    */
   async *responses(): AsyncGenerator<StoredItem> {
-    const items: [string, unknown][] = [];
-    for await (const item of this.rawItems()) {
-      if (!item[0].startsWith(REDIRECT_PREFIX)) items.push(item);
+    const keys: string[] = [];
+    for await (const [key] of this.rawItems()) {
+      if (!key.startsWith(REDIRECT_PREFIX)) keys.push(key);
     }
-    for (const [key, raw] of items) {
+    for (const key of keys) {
+      let raw: unknown;
+      try {
+        raw = await this.read(key);
+      } catch (error) {
+        yield { key, error };
+        continue;
+      }
+      if (raw === undefined) continue; // deleted meanwhile
       try {
         yield { key, entry: this.decode(key, raw) };
       } catch (error) {

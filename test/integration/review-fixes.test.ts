@@ -1,0 +1,91 @@
+/**
+ * Defects found in review, each pinned by a test that fails without its fix.
+ */
+import type { AxiosError } from 'axios';
+import { expect } from 'chai';
+import { enabled } from '../../src/index.js';
+import { rejection, useHarness } from '../support/harness.js';
+import { sendJson, sleep } from '../support/wait.js';
+
+describe('integration: review fixes', () => {
+  const h = useHarness();
+
+  it('a redirect alias whose target now answers another URL is a miss, not a wrong hit', async () => {
+    let redirecting = true;
+    h.origin.route('/a', (_req, res) => {
+      if (redirecting) {
+        res.statusCode = 302;
+        res.setHeader('location', '/final');
+        return void res.end();
+      }
+      sendJson(res, { page: 'A content' });
+    });
+    h.origin.route('/final', (_req, res, n) => sendJson(res, { page: 'final', n }));
+    const http = h.cached({ expireAfter: 1 });
+    expect((await http.get('/a')).data).to.deep.equal({ page: 'final', n: 1 });
+    expect((await http.get('/final')).fromCache).to.equal(true); // the alias works while it is true
+
+    redirecting = false;
+    h.clock.advance(2);
+    expect((await http.get('/a')).data).to.deep.equal({ page: 'A content' }); // refetched: /a answers itself now
+    const final = await http.get('/final');
+    expect(final.data).to.deep.equal({ page: 'final', n: 2 });
+    expect(final.fromCache).to.equal(false);
+  });
+
+  it('staleIfError also covers a timeout of the refetch (the origin hangs)', async () => {
+    let hang = false;
+    h.origin.route('/slow', async (_req, res, n) => {
+      if (hang) await sleep(400);
+      sendJson(res, { n });
+    });
+    const http = h.cached({ expireAfter: 1, staleIfError: true });
+    await http.get('/slow');
+    hang = true;
+    h.clock.advance(5);
+    const stale = await http.get('/slow', { timeout: 100 });
+    expect(stale.data).to.deep.equal({ n: 1 });
+    expect(stale.fromCache).to.equal(true);
+    expect(stale.isExpired).to.equal(true);
+  });
+
+  it('without staleIfError the same timeout rejects with axios\' own timeout error', async () => {
+    h.origin.route('/slow2', async (_req, res, n) => {
+      if (n > 1) await sleep(400);
+      sendJson(res, { n });
+    });
+    const http = h.cached({ expireAfter: 1 });
+    await http.get('/slow2');
+    h.clock.advance(5);
+    const error = (await rejection(http.get('/slow2', { timeout: 100 }))) as AxiosError;
+    expect(error.code).to.equal('ECONNABORTED');
+  });
+
+  it('an entry damaged in a way decoding accepts (request missing, Vary not a string) is a miss that gets overwritten', async () => {
+    const http = h.cached();
+    await http.get('/dmg');
+    const key = http.cache.createKey({ url: '/dmg' });
+    const stored = (await http.cache.keyv.get(key)) as { headers: Record<string, unknown> };
+    await http.cache.keyv.set(key, { ...stored, request: {}, headers: { ...stored.headers, vary: 7 } });
+    const again = await http.get('/dmg');
+    expect(again.fromCache).to.equal(false);
+    expect((await http.get('/dmg')).fromCache).to.equal(true);
+  });
+
+  it('cache keys from the inspection API use the instance defaults (baseURL, default Accept)', async () => {
+    const http = h.cached({ matchHeaders: ['Accept'] });
+    await http.get('/users/1');
+    expect(await http.cache.contains({ url: '/users/1' })).to.equal(true);
+    expect(await http.cache.delete({ urls: ['/users/1'] })).to.equal(1);
+    expect(await http.cache.count()).to.equal(0);
+  });
+
+  it('overlapping enabled() calls are refused instead of leaving a closed cache installed', async () => {
+    let release!: () => void;
+    const first = enabled(() => new Promise<void>((resolve) => (release = resolve)), { backend: 'memory' });
+    const error = await rejection(enabled(() => undefined, { backend: 'memory' }));
+    expect(String(error)).to.match(/overlapping/);
+    release();
+    await first;
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The setup most integration files share: one real origin for the file, a controllable clock per
+ * test, and caches that are closed after each test.
+ */
+import axios from 'axios';
+import { setupCache, type CacheAxiosInstance, type CacheOptions } from '../../src/index.js';
+import { controlClock, type Clock } from './clock.js';
+import { startOrigin, type Origin } from './origin.js';
+
+export interface Harness {
+  readonly origin: Origin;
+  readonly clock: Clock;
+  /** A cached instance on the origin (memory backend unless options say otherwise), closed after the test. */
+  cached(options?: CacheOptions): CacheAxiosInstance;
+}
+
+/** Registers mocha hooks in the calling `describe` and returns accessors valid inside its tests. */
+export function useHarness(): Harness {
+  let origin: Origin | undefined;
+  let clock: Clock | undefined;
+  const open: CacheAxiosInstance[] = [];
+
+  before(async () => {
+    origin = await startOrigin();
+  });
+  after(async () => origin?.close());
+  beforeEach(() => {
+    origin!.reset();
+    clock = controlClock();
+  });
+  afterEach(async () => {
+    clock?.restore();
+    for (const http of open.splice(0)) await http.cache.close();
+  });
+
+  return {
+    get origin() {
+      return origin!;
+    },
+    get clock() {
+      return clock!;
+    },
+    cached(options = {}) {
+      const http = setupCache(axios.create({ baseURL: origin!.base }), { backend: 'memory', ...options });
+      open.push(http);
+      return http;
+    },
+  };
+}
+
+/** Counts backend writes by wrapping `http.cache.keyv.set`. */
+export function spyWrites(http: CacheAxiosInstance): { count: number } {
+  const keyv = http.cache.keyv;
+  const original = keyv.set.bind(keyv);
+  const spy = { count: 0 };
+  keyv.set = ((...args: Parameters<typeof original>) => {
+    spy.count += 1;
+    return original(...args);
+  }) as typeof keyv.set;
+  return spy;
+}
+
+/** The rejection of a promise that must fail. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the request to fail, but it succeeded');
+}
