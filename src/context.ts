@@ -40,12 +40,13 @@ export function createContext(options: CacheOptions): CacheContext {
     serializerName: storage.codec.name,
   };
   // A hit recomputes the key of the same request over and over. Without matched headers the key
-  // depends only on method, URL, content type and body, so those form a memo signature.
+  // depends only on method, URL, content type, body and `insecure`, so those form a memo signature.
   const memo = new Map<string, string>();
   const memoSignature = (request: RequestInfo, matchHeaders: boolean | readonly string[]): string | undefined => {
     const { body } = request;
     if (matchHeaders !== false || (body !== undefined && (typeof body !== 'string' || body.length > KEY_MEMO_MAX_BODY))) return undefined;
-    return `${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body ?? ''}`;
+    // Everything createKey reads when no header is matched; `insecure` adds a key part.
+    return `${request.insecure ? 'insecure ' : ''}${request.method} ${request.url}\n${request.headers['content-type'] ?? ''}\n${body ?? ''}`;
   };
 
   return {

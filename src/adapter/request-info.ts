@@ -107,5 +107,7 @@ function withBody(config: InternalAxiosRequestConfig, body: Body): BuiltRequest 
   if (body.contentType) headers['content-type'] = body.contentType;
   const info: RequestInfo = { method: (config.method ?? 'get').toUpperCase(), url: fullUrl(config), headers };
   if (body.body !== undefined && body.body.length > 0) info.body = body.body;
+  const agent = config.httpsAgent as { options?: { rejectUnauthorized?: boolean } } | undefined;
+  if (agent?.options?.rejectUnauthorized === false) info.insecure = true;
   return { cacheable: true, info };
 }

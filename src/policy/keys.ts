@@ -12,7 +12,9 @@ import type { HeaderRecord, KeySettings, RequestInfo, StoredRequest } from './ty
  * upper-case method, normalized URL, normalized body (`''` when none), the matched `name=value`
  * header parts, and the serializer name (so switching serializers never reads another one's data).
  *
- * Upstream's `verify` part has no axios counterpart and is left out. Upstream concatenates parts
+ * Upstream's `verify` part becomes a trailing `verify=false` part for requests sent with TLS
+ * verification off (`RequestInfo.insecure`); a CA bundle still verifies, so it shares the key, as
+ * upstream (`test_verify`). Upstream concatenates parts
  * without separators and keeps 64 bits of blake2b; here every part is length-prefixed and
  * `\0`-terminated, so parts cannot run together even when a binary body contains `\0`, and the full
  * sha256 is kept (SPEC §4: never a weak hash).
@@ -38,6 +40,8 @@ export function createKey(
     body ?? '',
     ...headerParts,
     settings.serializerName,
+    // Only when verification is off, so every other key stays as it was.
+    ...(request.insecure ? ['verify=false'] : []),
   ]) {
     const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
     hash.update(`${bytes.length}:`);

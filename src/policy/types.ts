@@ -55,6 +55,11 @@ export interface RequestInfo {
   headers: HeaderRecord;
   /** Serialized body; FormData is already turned into canonical multipart bytes. */
   body?: string | Buffer;
+  /**
+   * TLS verification is off (`httpsAgent` with `rejectUnauthorized: false`): axios' counterpart of
+   * requests' `verify=False`, which upstream keys separately (reference §3.1, §10 item 9).
+   */
+  insecure?: boolean;
 }
 
 /** The options that shape a cache key. */

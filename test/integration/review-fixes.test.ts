@@ -1,6 +1,7 @@
 /**
  * Defects found in review, each pinned by a test that fails without its fix.
  */
+import https from 'node:https';
 import type { AxiosError } from 'axios';
 import { expect } from 'chai';
 import { enabled } from '../../src/index.js';
@@ -87,5 +88,25 @@ describe('integration: review fixes', () => {
     expect(String(error)).to.match(/overlapping/);
     release();
     await first;
+  });
+});
+
+describe('integration: TLS verification off is keyed apart (reference §10 item 9, requests verify=False)', () => {
+  const h = useHarness();
+
+  it('a request through an https.Agent with rejectUnauthorized: false gets its own entry; a verifying agent shares the default key', async () => {
+    const http = h.cached();
+    const insecureAgent = new https.Agent({ rejectUnauthorized: false });
+    const verifyingAgent = new https.Agent({ rejectUnauthorized: true, ca: [] });
+    const plain = await http.get('/tls');
+    const insecure = await http.get('/tls', { httpsAgent: insecureAgent });
+    const verifying = await http.get('/tls', { httpsAgent: verifyingAgent });
+    expect(plain.fromCache).to.equal(false);
+    expect(insecure.fromCache).to.equal(false);
+    expect(insecure.cacheKey).to.not.equal(plain.cacheKey);
+    expect(verifying.fromCache).to.equal(true);
+    expect(verifying.cacheKey).to.equal(plain.cacheKey);
+    expect((await http.get('/tls', { httpsAgent: insecureAgent })).fromCache).to.equal(true);
+    expect(h.origin.count('/tls')).to.equal(2);
   });
 });
