@@ -3,12 +3,12 @@
  * BUG: ...' and checked through a real axios instance against a real origin. (The fix "options never
  * leak as request headers" lives in fidelity.test.ts with the other checks of what reaches the origin.)
  */
-import axios, { type AxiosRequestConfig } from 'axios';
+import axios from 'axios';
 import { expect } from 'chai';
 import { Keyv } from 'keyv';
-import { setupCache, type CacheAxiosInstance, type CacheOptions, type CachedResponse } from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { setupCache } from '../../src/index.js';
+import { useHarness } from '../support/harness.js';
+import { run, stored } from '../support/inspect.js';
 import { rawFilesText, secretTraces } from '../support/storage-text.js';
 import { tempDir } from '../support/temp.js';
 import { sendJson, sendNotModified } from '../support/wait.js';
@@ -16,61 +16,27 @@ import { sendJson, sendNotModified } from '../support/wait.js';
 const HEX64 = /^[0-9a-f]{64}$/;
 
 describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
-  let origin: Origin;
-  let clock: Clock;
-  const open: CacheAxiosInstance[] = [];
-
-  function cached(options: CacheOptions = {}): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
-
-  async function stored(http: CacheAxiosInstance): Promise<CachedResponse[]> {
-    const all: CachedResponse[] = [];
-    for await (const response of http.cache.filter()) all.push(response);
-    return all;
-  }
-
-  async function run(http: CacheAxiosInstance, configs: AxiosRequestConfig[]): Promise<{ fromCache: boolean[]; network: number }> {
-    const before = origin.count();
-    const fromCache: boolean[] = [];
-    for (const config of configs) fromCache.push((await http.request(config)).fromCache);
-    return { fromCache, network: origin.count() - before };
-  }
-
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
-  beforeEach(() => {
-    origin.reset();
-    clock = controlClock();
-  });
-  afterEach(async () => {
-    clock.restore();
-    for (const http of open.splice(0)) await http.cache.close();
-  });
+  const h = useHarness();
 
   describe('header names in ignoredParameters match case-insensitively', () => {
     it('fixes requests-cache BUG: header names in ignoredParameters match case-insensitively (lower-case `authorization` sent against the default `Authorization`)', async () => {
-      const http = cached({ matchHeaders: true });
-      const result = await run(http, [
+      const http = h.cached({ matchHeaders: true });
+      const result = await run(h.origin, http, [
         { url: '/auth', headers: { authorization: 'Bearer lower-secret-1' } },
         { url: '/auth', headers: { AUTHORIZATION: 'Bearer upper-secret-2' } },
         { url: '/auth', headers: { Authorization: 'Bearer mixed-secret-3' } },
       ]);
       expect(result.fromCache, 'kept out of the key even with matchHeaders: true').to.deep.equal([false, true, true]);
       expect(result.network).to.equal(1);
-      expect(origin.requests[0]!.headers.authorization).to.equal('Bearer lower-secret-1');
+      expect(h.origin.requests[0]!.headers.authorization).to.equal('Bearer lower-secret-1');
       const [entry] = await stored(http);
       expect(entry!.request.headers.authorization).to.equal('REDACTED');
       expect(JSON.stringify(entry!.request)).not.to.include('lower-secret-1');
     });
 
     it('fixes requests-cache BUG: header names in ignoredParameters match case-insensitively (lower-case `authorization` in the option)', async () => {
-      const http = cached({ ignoredParameters: ['authorization', 'X-SECRET-TOKEN'], matchHeaders: ['Authorization', 'x-secret-token', 'Accept'] });
-      const result = await run(http, [
+      const http = h.cached({ ignoredParameters: ['authorization', 'X-SECRET-TOKEN'], matchHeaders: ['Authorization', 'x-secret-token', 'Accept'] });
+      const result = await run(h.origin, http, [
         { url: '/auth2', headers: { Authorization: 'Bearer one', 'X-Secret-Token': 't1' } },
         { url: '/auth2', headers: { Authorization: 'Bearer two', 'x-secret-token': 't2' } },
         { url: '/auth2', headers: { Authorization: 'Bearer two', 'x-secret-token': 't2', Accept: 'text/plain' } },
@@ -86,7 +52,7 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
 
     it('fixes requests-cache BUG: header names in ignoredParameters match case-insensitively (nothing of a lower-case header reaches the SQLite file)', async () => {
       const dir = tempDir();
-      const http = setupCache(axios.create({ baseURL: origin.base }), { cacheName: `${dir}/case`, ignoredParameters: ['x-api-key'] });
+      const http = setupCache(axios.create({ baseURL: h.origin.base }), { cacheName: `${dir}/case`, ignoredParameters: ['x-api-key'] });
       try {
         await http.get('/key', { headers: { 'X-Api-Key': 'api-key-secret-0a1b2c3d' } });
         expect((await http.get('/key', { headers: { 'X-API-KEY': 'another' } })).fromCache).to.equal(true);
@@ -102,8 +68,8 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
   describe('a bad Expires header', () => {
     for (const expires of ['not a date', '0', '-1', 'Thu, 99 Foo 2015 25:61:61 GMT', '']) {
       it(`fixes requests-cache BUG: a bad Expires never throws (treated as expired): Expires: ${JSON.stringify(expires)}`, async () => {
-        origin.route('/bad-expires', (_req, res, n) => sendJson(res, { n }, { expires }));
-        const http = cached({ cacheControl: true });
+        h.origin.route('/bad-expires', (_req, res, n) => sendJson(res, { n }, { expires }));
+        const http = h.cached({ cacheControl: true });
         const first = await http.get('/bad-expires');
         expect(first.status).to.equal(200);
         expect(first.data).to.deep.equal({ n: 1 });
@@ -113,20 +79,20 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
         const second = await http.get('/bad-expires');
         expect(second.fromCache, 'treated as expired: fetched again').to.equal(false);
         expect(second.data).to.deep.equal({ n: 2 });
-        expect(origin.count('/bad-expires')).to.equal(2);
+        expect(h.origin.count('/bad-expires')).to.equal(2);
       });
     }
 
     it('fixes requests-cache BUG: a bad Expires never throws (treated as expired): with an ETag the entry is revalidated on the next use', async () => {
-      origin.route('/bad-expires-etag', (req, res, n) => {
+      h.origin.route('/bad-expires-etag', (req, res, n) => {
         res.sendDate = false;
         if (req.headers['if-none-match'] === '"e1"') return sendNotModified(res, { etag: '"e1"', expires: 'garbage' });
         sendJson(res, { n }, { etag: '"e1"', expires: 'garbage' });
       });
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       await http.get('/bad-expires-etag');
       const second = await http.get('/bad-expires-etag');
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"e1"');
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"e1"');
       expect(second.fromCache).to.equal(true);
       expect(second.revalidated).to.equal(true);
       expect(second.data).to.deep.equal({ n: 1 });
@@ -134,8 +100,8 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
 
     it('a valid Expires in the future still sets the expiry (the fix does not break the normal case)', async () => {
       const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 3600_000);
-      origin.route('/good-expires', (_req, res, n) => sendJson(res, { n }, { expires: at.toUTCString() }));
-      const http = cached({ cacheControl: true });
+      h.origin.route('/good-expires', (_req, res, n) => sendJson(res, { n }, { expires: at.toUTCString() }));
+      const http = h.cached({ cacheControl: true });
       const first = await http.get('/good-expires');
       expect(first.expires?.getTime()).to.equal(at.getTime());
       expect((await http.get('/good-expires')).fromCache).to.equal(true);
@@ -148,7 +114,7 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
      * or unknown validator), so a wrong validator from the cache would turn into a wrong variant.
      */
     function lenientVaryRoute(path: string): void {
-      origin.route(path, (req, res, n) => {
+      h.origin.route(path, (req, res, n) => {
         res.sendDate = false;
         const variant = req.headers.accept === 'application/x-b' ? 'B' : 'A';
         const etag = `"etag-${variant}"`;
@@ -159,13 +125,13 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
 
     it("fixes requests-cache BUG: a 304 after a Vary mismatch never serves the wrong variant (no If-None-Match with A's ETag for B)", async () => {
       lenientVaryRoute('/variants');
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       const a = await http.get('/variants', { headers: { Accept: 'application/x-a' } });
       expect(a.data).to.deep.equal({ variant: 'A', n: 1 });
-      clock.advance(2);
+      h.clock.advance(2);
 
       const b = await http.get('/variants', { headers: { Accept: 'application/x-b' } });
-      const sentForB = origin.requests[1]!;
+      const sentForB = h.origin.requests[1]!;
       expect(sentForB.headers.accept).to.equal('application/x-b');
       expect(sentForB.headers, "A's validator must not be sent for B").not.to.have.property('if-none-match');
       expect(sentForB.headers).not.to.have.property('if-modified-since');
@@ -177,13 +143,13 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
 
     it('fixes requests-cache BUG: a 304 after a Vary mismatch never serves the wrong variant (each variant revalidates with its own ETag)', async () => {
       lenientVaryRoute('/variants2');
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/variants2', { headers: { Accept: 'application/x-a' } });
       await http.get('/variants2', { headers: { Accept: 'application/x-b' } });
-      clock.advance(2);
+      h.clock.advance(2);
       const b = await http.get('/variants2', { headers: { Accept: 'application/x-b' } });
       const a = await http.get('/variants2', { headers: { Accept: 'application/x-a' } });
-      const [, , forB, forA] = origin.requests;
+      const [, , forB, forA] = h.origin.requests;
       expect(forB!.headers['if-none-match']).to.equal('"etag-B"');
       expect(forA!.headers['if-none-match']).to.equal('"etag-A"');
       expect([b.revalidated, b.data.variant]).to.deep.equal([true, 'B']);
@@ -194,8 +160,8 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
   describe('instances sharing one backend', () => {
     it('fixes requests-cache BUG: two instances sharing one Keyv backend keep their own settings (expireAfter 1 s vs never)', async () => {
       const shared = new Keyv();
-      const short = cached({ backend: shared, expireAfter: 1 });
-      const forever = cached({ backend: shared });
+      const short = h.cached({ backend: shared, expireAfter: 1 });
+      const forever = h.cached({ backend: shared });
 
       const s1 = await short.get('/short');
       const f1 = await forever.get('/forever');
@@ -206,37 +172,37 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
       expect(f1.expires).to.equal(null);
       expect(await short.cache.count()).to.equal(3);
 
-      clock.advance(2);
+      h.clock.advance(2);
       expect((await short.get('/short')).fromCache, 'short entry expired').to.equal(false);
       expect((await forever.get('/forever')).fromCache, 'never-expiring entry still served').to.equal(true);
-      expect(origin.count('/short')).to.equal(2);
-      expect(origin.count('/forever')).to.equal(1);
+      expect(h.origin.count('/short')).to.equal(2);
+      expect(h.origin.count('/forever')).to.equal(1);
     });
 
     it('fixes requests-cache BUG: two instances sharing one Keyv backend keep their own settings (allowableCodes, allowableMethods, ignoredParameters)', async () => {
-      origin.route('/nf', (_req, res, n) => sendJson(res, { n }, {}, 404));
+      h.origin.route('/nf', (_req, res, n) => sendJson(res, { n }, {}, 404));
       const shared = new Keyv();
-      const lenient = cached({ backend: shared, allowableCodes: [200, 404], allowableMethods: ['GET', 'POST'], ignoredParameters: ['page'] });
-      const strict = cached({ backend: shared });
+      const lenient = h.cached({ backend: shared, allowableCodes: [200, 404], allowableMethods: ['GET', 'POST'], ignoredParameters: ['page'] });
+      const strict = h.cached({ backend: shared });
       const any = { validateStatus: () => true };
 
-      expect((await run(strict, [{ url: '/nf', ...any }, { url: '/nf', ...any }])).fromCache).to.deep.equal([false, false]);
-      expect((await run(lenient, [{ url: '/nf', ...any }, { url: '/nf', ...any }])).fromCache).to.deep.equal([false, true]);
-      expect((await run(strict, [{ url: '/p', method: 'post', data: { a: 1 } }, { url: '/p', method: 'post', data: { a: 1 } }])).fromCache).to.deep.equal([false, false]);
-      expect((await run(lenient, [{ url: '/p', method: 'post', data: { a: 1 } }, { url: '/p', method: 'post', data: { a: 1 } }])).fromCache).to.deep.equal([false, true]);
-      expect((await run(lenient, [{ url: '/q?page=1' }, { url: '/q?page=2' }])).fromCache).to.deep.equal([false, true]);
-      expect((await run(strict, [{ url: '/q?page=1' }, { url: '/q?page=2' }])).fromCache).to.deep.equal([false, false]);
+      expect((await run(h.origin, strict, [{ url: '/nf', ...any }, { url: '/nf', ...any }])).fromCache).to.deep.equal([false, false]);
+      expect((await run(h.origin, lenient, [{ url: '/nf', ...any }, { url: '/nf', ...any }])).fromCache).to.deep.equal([false, true]);
+      expect((await run(h.origin, strict, [{ url: '/p', method: 'post', data: { a: 1 } }, { url: '/p', method: 'post', data: { a: 1 } }])).fromCache).to.deep.equal([false, false]);
+      expect((await run(h.origin, lenient, [{ url: '/p', method: 'post', data: { a: 1 } }, { url: '/p', method: 'post', data: { a: 1 } }])).fromCache).to.deep.equal([false, true]);
+      expect((await run(h.origin, lenient, [{ url: '/q?page=1' }, { url: '/q?page=2' }])).fromCache).to.deep.equal([false, true]);
+      expect((await run(h.origin, strict, [{ url: '/q?page=1' }, { url: '/q?page=2' }])).fromCache).to.deep.equal([false, false]);
     });
   });
 
   describe('strong cache keys', () => {
     it('fixes requests-cache BUG: cache keys are sha256 (64 hex chars), not a 64-bit blake2b', async () => {
-      const http = cached({ allowableMethods: ['GET', 'POST'] });
+      const http = h.cached({ allowableMethods: ['GET', 'POST'] });
       const get = await http.get('/k?a=1');
       const post = await http.post('/k', { a: 1 });
       expect(get.cacheKey).to.match(HEX64);
       expect(post.cacheKey).to.match(HEX64);
-      expect(http.cache.createKey({ url: origin.url('/k?a=1') })).to.equal(get.cacheKey);
+      expect(http.cache.createKey({ url: h.origin.url('/k?a=1') })).to.equal(get.cacheKey);
       const keys = await http.cache.responses.keys();
       expect(keys.sort()).to.deep.equal([get.cacheKey, post.cacheKey].sort());
       for (const key of keys) expect(key).to.match(HEX64);
@@ -244,7 +210,7 @@ describe('integration: requests-cache bugs fixed (SPEC §4)', () => {
 
     it('fixes requests-cache BUG: cache keys are sha256 (64 hex chars) on the SQLite backend too, including the stored keys', async () => {
       const dir = tempDir();
-      const http = setupCache(axios.create({ baseURL: origin.base }), { cacheName: `${dir}/keys` });
+      const http = setupCache(axios.create({ baseURL: h.origin.base }), { cacheName: `${dir}/keys` });
       try {
         const res = await http.get('/k');
         expect(res.cacheKey).to.match(HEX64);

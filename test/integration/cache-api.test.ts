@@ -2,60 +2,17 @@
  * readOnly, filterFn, keyFn, cacheDisabled, and the inspection / maintenance API of `http.cache`
  * through a real axios instance against a real origin (reference §6, §10 items 37–40).
  */
-import axios from 'axios';
 import { expect } from 'chai';
 import { Keyv } from 'keyv';
 import { join } from 'node:path';
-import { setupCache, type CacheAxiosInstance, type CacheOptions, type CachedResponse } from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import type { CacheAxiosInstance, CacheOptions } from '../../src/index.js';
+import { spyWrites, useHarness } from '../support/harness.js';
+import { collect, storedN } from '../support/inspect.js';
 import { tempDir } from '../support/temp.js';
 import { sendJson, sendNotModified, sleep } from '../support/wait.js';
 
-async function collect(iterable: AsyncIterable<CachedResponse>): Promise<CachedResponse[]> {
-  const items: CachedResponse[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
-
 describe('integration: cache API (reference §6, §10 items 37–40)', () => {
-  let origin: Origin;
-  let clock: Clock;
-  const open: CacheAxiosInstance[] = [];
-
-  function cached(options: CacheOptions = {}): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
-
-  /** Counts backend writes: wraps `http.cache.keyv.set`. */
-  function spyWrites(http: CacheAxiosInstance): { count: number } {
-    const keyv = http.cache.keyv;
-    const original = keyv.set.bind(keyv);
-    const spy = { count: 0 };
-    keyv.set = ((...args: Parameters<typeof original>) => {
-      spy.count += 1;
-      return original(...args);
-    }) as typeof keyv.set;
-    return spy;
-  }
-
-  const storedN = async (http: CacheAxiosInstance, key: string): Promise<number | undefined> =>
-    (await http.cache.responses.get(key))?.json<{ n: number }>().n;
-
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
-  beforeEach(() => {
-    origin.reset();
-    clock = controlClock();
-  });
-  afterEach(async () => {
-    clock.restore();
-    for (const http of open.splice(0)) await http.cache.close();
-  });
+  const h = useHarness();
 
   describe('item 37: readOnly', () => {
     let shared: Keyv;
@@ -64,8 +21,8 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
     beforeEach(async () => {
       shared = new Keyv();
-      writer = cached({ backend: shared, expireAfter: 1 });
-      reader = cached({ backend: shared, expireAfter: 1, readOnly: true });
+      writer = h.cached({ backend: shared, expireAfter: 1 });
+      reader = h.cached({ backend: shared, expireAfter: 1, readOnly: true });
     });
 
     it('serves existing entries', async () => {
@@ -73,7 +30,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
       const res = await reader.get('/ro');
       expect(res.fromCache).to.equal(true);
       expect(res.data.n).to.equal(1);
-      expect(origin.count('/ro')).to.equal(1);
+      expect(h.origin.count('/ro')).to.equal(1);
     });
 
     it('does not write new responses', async () => {
@@ -86,7 +43,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
     it('does not write refetched or forceRefresh responses', async () => {
       const first = await writer.get('/ro-re');
-      clock.advance(2);
+      h.clock.advance(2);
       const refetched = await reader.get('/ro-re');
       expect(refetched.fromCache).to.equal(false);
       expect(refetched.data.n).to.equal(2);
@@ -100,12 +57,12 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     });
 
     it('does not write revalidation updates', async () => {
-      origin.route('/ro-304', (req, res, n) => {
+      h.origin.route('/ro-304', (req, res, n) => {
         if (req.headers['if-none-match'] === '"r"') return sendNotModified(res, { etag: '"r"', 'x-version': String(n) });
         sendJson(res, { n }, { etag: '"r"' });
       });
       const first = await writer.get('/ro-304');
-      clock.advance(2);
+      h.clock.advance(2);
       const writes = spyWrites(reader);
       const res = await reader.get('/ro-304');
       expect(res.fromCache).to.equal(true);
@@ -118,7 +75,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
   describe('item 38: filterFn and keyFn', () => {
     it('filterFn returning false keeps a response out of the cache', async () => {
-      const http = cached({ filterFn: () => false });
+      const http = h.cached({ filterFn: () => false });
       const res = await http.get('/ff');
       expect(res.cacheKey).to.equal(undefined);
       expect(await http.cache.count()).to.equal(0);
@@ -126,10 +83,10 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     });
 
     it('filterFn sees the transformed data (parsed JSON)', async () => {
-      origin.route('/ff-yes', (_req, res) => sendJson(res, { cacheable: true }));
-      origin.route('/ff-no', (_req, res) => sendJson(res, { cacheable: false }));
+      h.origin.route('/ff-yes', (_req, res) => sendJson(res, { cacheable: true }));
+      h.origin.route('/ff-no', (_req, res) => sendJson(res, { cacheable: false }));
       const seen: unknown[] = [];
-      const http = cached({
+      const http = h.cached({
         filterFn: (res) => {
           seen.push(res.data);
           return (res.data as { cacheable?: boolean }).cacheable === true;
@@ -145,7 +102,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
     it('a cached response that now fails the filter is returned once, then deleted', async () => {
       let allow = true;
-      const http = cached({ filterFn: () => allow });
+      const http = h.cached({ filterFn: () => allow });
       const first = await http.get('/ff-retro');
       expect(first.cacheKey).to.be.a('string');
       allow = false;
@@ -159,28 +116,28 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     });
 
     it('keyFn is honoured (keyed by path only)', async () => {
-      const http = cached({ keyFn: (request) => `path:${new URL(request.url).pathname}` });
+      const http = h.cached({ keyFn: (request) => `path:${new URL(request.url).pathname}` });
       const first = await http.get('/kf', { params: { x: 1 } });
       expect(first.cacheKey).to.equal('path:/kf');
       const second = await http.get('/kf', { params: { x: 2 } });
       expect(second.fromCache).to.equal(true);
       expect(second.data.path).to.equal('/kf?x=1');
       expect(await http.cache.contains({ key: 'path:/kf' })).to.equal(true);
-      expect(await http.cache.contains({ url: origin.url('/kf?y=3') })).to.equal(true);
-      expect(origin.count('/kf')).to.equal(1);
+      expect(await http.cache.contains({ url: h.origin.url('/kf?y=3') })).to.equal(true);
+      expect(h.origin.count('/kf')).to.equal(1);
     });
   });
 
   describe('item 39: cacheDisabled', () => {
     beforeEach(() => {
-      origin.route('/slow', async (req, res, n) => {
+      h.origin.route('/slow', async (req, res, n) => {
         await sleep(80);
         sendJson(res, { path: req.url, n });
       });
     });
 
     it('bypasses read and write', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/cd');
       const inside = await http.cacheDisabled(() => http.get('/cd'));
       expect(inside.fromCache).to.equal(false);
@@ -188,11 +145,11 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
       expect((await http.get('/cd')).data.n).to.equal(1);
 
       await http.cacheDisabled(() => http.get('/cd-new'));
-      expect(await http.cache.contains({ url: origin.url('/cd-new') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/cd-new') })).to.equal(false);
     });
 
     it('nested, and across awaits inside fn, still bypasses', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/cdn');
       const [inner, afterInner] = await http.cacheDisabled(async () => {
         const a = await http.cacheDisabled(() => http.get('/cdn'));
@@ -208,7 +165,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     });
 
     it('is safe under concurrency: a request inside and one outside, at the same time, behave differently', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/slow');
       const [inside, outside] = await Promise.all([http.cacheDisabled(() => http.get('/slow')), http.get('/slow')]);
       expect(inside.fromCache).to.equal(false);
@@ -218,9 +175,9 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     });
 
     it('is safe under concurrency on a miss: only the request outside writes', async () => {
-      const http = cached();
+      const http = h.cached();
       const [inside, outside] = await Promise.all([http.cacheDisabled(() => http.get('/slow?m=1')), http.get('/slow?m=1')]);
-      expect(origin.count('/slow')).to.equal(2);
+      expect(h.origin.count('/slow')).to.equal(2);
       expect(inside.cacheKey).to.equal(undefined);
       expect(outside.cacheKey).to.be.a('string');
       expect(await storedN(http, outside.cacheKey!)).to.equal(outside.data.n);
@@ -232,52 +189,52 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
   describe('item 40: maintenance', () => {
     it('delete({ expired }) removes only expired entries', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/del-exp', { cache: { expireAfter: 1 } });
       await http.get('/del-keep', { cache: { expireAfter: 60 } });
       await http.get('/del-never');
-      clock.advance(2);
+      h.clock.advance(2);
       expect(await http.cache.delete({ expired: true })).to.equal(1);
-      expect(await http.cache.contains({ url: origin.url('/del-exp') })).to.equal(false);
-      expect(await http.cache.contains({ url: origin.url('/del-keep') })).to.equal(true);
-      expect(await http.cache.contains({ url: origin.url('/del-never') })).to.equal(true);
+      expect(await http.cache.contains({ url: h.origin.url('/del-exp') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/del-keep') })).to.equal(true);
+      expect(await http.cache.contains({ url: h.origin.url('/del-never') })).to.equal(true);
     });
 
     it('delete({ olderThan }) uses createdAt, in seconds or as a duration', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/old');
-      clock.advance(100);
+      h.clock.advance(100);
       await http.get('/mid');
-      clock.advance(100);
+      h.clock.advance(100);
       await http.get('/new');
       expect(await http.cache.delete({ olderThan: 150 })).to.equal(1);
-      expect(await http.cache.urls()).to.deep.equal([origin.url('/mid'), origin.url('/new')]);
+      expect(await http.cache.urls()).to.deep.equal([h.origin.url('/mid'), h.origin.url('/new')]);
       expect(await http.cache.delete({ olderThan: '1m' })).to.equal(1);
-      expect(await http.cache.urls()).to.deep.equal([origin.url('/new')]);
+      expect(await http.cache.urls()).to.deep.equal([h.origin.url('/new')]);
     });
 
     it('delete({ urls }), delete({ requests }) and delete({ keys }) all work, missing ones ignored', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/du');
       await http.get('/dq', { params: { b: 2, a: 1 } });
       const byKey = await http.get('/dk');
       await http.get('/dkeep');
-      expect(await http.cache.delete({ urls: [origin.url('/du'), origin.url('/missing')] })).to.equal(1);
-      expect(await http.cache.delete({ requests: [{ url: origin.url('/dq'), params: { a: 1, b: 2 } }] })).to.equal(1);
+      expect(await http.cache.delete({ urls: [h.origin.url('/du'), h.origin.url('/missing')] })).to.equal(1);
+      expect(await http.cache.delete({ requests: [{ url: h.origin.url('/dq'), params: { a: 1, b: 2 } }] })).to.equal(1);
       expect(await http.cache.delete({ keys: [byKey.cacheKey!, 'no-such-key'] })).to.equal(1);
-      expect(await http.cache.urls()).to.deep.equal([origin.url('/dkeep')]);
+      expect(await http.cache.urls()).to.deep.equal([h.origin.url('/dkeep')]);
     });
 
     it('stale redirect aliases are pruned once the response they point to is deleted', async () => {
-      origin.route('/redir', (_req, res) => {
+      h.origin.route('/redir', (_req, res) => {
         res.statusCode = 302;
         res.setHeader('location', '/final');
         res.end();
       });
-      const http = cached();
+      const http = h.cached();
       const res = await http.get('/redir');
       expect(res.data.path).to.equal('/final');
-      expect(await http.cache.contains({ url: origin.url('/final') })).to.equal(true);
+      expect(await http.cache.contains({ url: h.origin.url('/final') })).to.equal(true);
       expect((await http.get('/final')).fromCache).to.equal(true);
       expect(await http.cache.redirects.entries()).to.have.length(1);
       // The alias is not a response: it is neither counted nor listed as an unreadable entry.
@@ -286,23 +243,23 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
       await http.cache.delete({ keys: [res.cacheKey!] });
       expect(await http.cache.redirects.entries()).to.deep.equal([]);
-      expect(await http.cache.contains({ url: origin.url('/final') })).to.equal(false);
-      expect(await http.cache.contains({ url: origin.url('/redir') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/final') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/redir') })).to.equal(false);
     });
 
     it('urls() is sorted and unique', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/u-b');
       await http.get('/u-a');
       await http.head('/u-a');
       await http.get('/u-c', { params: { z: 1, a: 2 } });
       expect(await http.cache.count()).to.equal(4);
       const urls = await http.cache.urls();
-      expect(urls).to.deep.equal([origin.url('/u-a'), origin.url('/u-b'), origin.url('/u-c?a=2&z=1')]);
+      expect(urls).to.deep.equal([h.origin.url('/u-a'), h.origin.url('/u-b'), h.origin.url('/u-c?a=2&z=1')]);
     });
 
     it('resetExpiration extends and shortens every entry, relative to now', async () => {
-      const http = cached({ expireAfter: 10 });
+      const http = h.cached({ expireAfter: 10 });
       await http.get('/rx1');
       await http.get('/rx2', { cache: { expireAfter: -1 } });
 
@@ -310,38 +267,38 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
       for (const response of await collect(http.cache.filter())) {
         expect(response.expires!.getTime()).to.be.closeTo(Date.now() + 3_600_000, 2000);
       }
-      clock.advance(600);
+      h.clock.advance(600);
       expect((await http.get('/rx1')).fromCache).to.equal(true);
 
       await http.cache.resetExpiration(1);
-      clock.advance(2);
+      h.clock.advance(2);
       expect(await http.cache.count({ expired: false })).to.equal(0);
       expect(await http.cache.count()).to.equal(2);
       expect((await http.get('/rx2')).fromCache).to.equal(false);
     });
 
     it('contains({ url | key | request })', async () => {
-      const http = cached();
+      const http = h.cached();
       const res = await http.get('/has', { params: { b: 2, a: 1 } });
       expect(await http.cache.contains({ key: res.cacheKey! })).to.equal(true);
-      expect(await http.cache.contains({ url: origin.url('/has?a=1&b=2') })).to.equal(true);
-      expect(await http.cache.contains({ request: { url: '/has', baseURL: origin.base, params: { a: 1, b: 2 } } })).to.equal(true);
-      expect(await http.cache.contains({ request: { url: origin.url('/has'), method: 'POST' } })).to.equal(false);
-      expect(await http.cache.contains({ url: origin.url('/has') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/has?a=1&b=2') })).to.equal(true);
+      expect(await http.cache.contains({ request: { url: '/has', baseURL: h.origin.base, params: { a: 1, b: 2 } } })).to.equal(true);
+      expect(await http.cache.contains({ request: { url: h.origin.url('/has'), method: 'POST' } })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/has') })).to.equal(false);
       expect(await http.cache.contains({ key: 'nope' })).to.equal(false);
     });
 
     it('filter({ valid, expired }), count and clear', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/f-valid');
       await http.get('/f-expired', { cache: { expireAfter: 1 } });
-      clock.advance(2);
+      h.clock.advance(2);
 
       const urlsOf = async (options: Parameters<typeof http.cache.filter>[0]) =>
         (await collect(http.cache.filter(options))).map((r) => r.url).sort();
-      expect(await urlsOf({})).to.deep.equal([origin.url('/f-expired'), origin.url('/f-valid')]);
-      expect(await urlsOf({ expired: false })).to.deep.equal([origin.url('/f-valid')]);
-      expect(await urlsOf({ valid: false })).to.deep.equal([origin.url('/f-expired')]);
+      expect(await urlsOf({})).to.deep.equal([h.origin.url('/f-expired'), h.origin.url('/f-valid')]);
+      expect(await urlsOf({ expired: false })).to.deep.equal([h.origin.url('/f-valid')]);
+      expect(await urlsOf({ valid: false })).to.deep.equal([h.origin.url('/f-expired')]);
       expect(await urlsOf({ valid: false, expired: false })).to.deep.equal([]);
 
       const [expired] = await collect(http.cache.filter({ valid: false }));
@@ -357,27 +314,27 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     });
 
     it('the requests-cache 0.9 names: hasUrl, deleteUrl, responseCount, removeExpiredResponses', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/o-a');
       await http.head('/o-a');
       await http.get('/o-exp', { cache: { expireAfter: 1 } });
-      clock.advance(2);
+      h.clock.advance(2);
 
-      expect(await http.cache.hasUrl(origin.url('/o-a'))).to.equal(true);
-      expect(await http.cache.hasUrl(origin.url('/o-a'), 'HEAD')).to.equal(true);
-      expect(await http.cache.hasUrl(origin.url('/o-b'))).to.equal(false);
+      expect(await http.cache.hasUrl(h.origin.url('/o-a'))).to.equal(true);
+      expect(await http.cache.hasUrl(h.origin.url('/o-a'), 'HEAD')).to.equal(true);
+      expect(await http.cache.hasUrl(h.origin.url('/o-b'))).to.equal(false);
       expect(await http.cache.responseCount()).to.equal(3);
       expect(await http.cache.responseCount(true)).to.equal(2);
 
-      expect(await http.cache.deleteUrl(origin.url('/o-a'), 'HEAD')).to.equal(1);
-      expect(await http.cache.hasUrl(origin.url('/o-a'), 'HEAD')).to.equal(false);
-      expect(await http.cache.hasUrl(origin.url('/o-a'))).to.equal(true);
+      expect(await http.cache.deleteUrl(h.origin.url('/o-a'), 'HEAD')).to.equal(1);
+      expect(await http.cache.hasUrl(h.origin.url('/o-a'), 'HEAD')).to.equal(false);
+      expect(await http.cache.hasUrl(h.origin.url('/o-a'))).to.equal(true);
 
       expect(await http.cache.removeExpiredResponses()).to.equal(1);
       expect(await http.cache.responseCount()).to.equal(1);
 
       await http.cache.removeExpiredResponses(1);
-      clock.advance(2);
+      h.clock.advance(2);
       expect(await http.cache.removeExpiredResponses()).to.equal(1);
       expect(await http.cache.responseCount()).to.equal(0);
     });
@@ -391,7 +348,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
     ];
     for (const [name, options] of backends) {
       it(`${name}: responses.keys() are the cache keys; delete({ expired }) and resetExpiration act on them`, async () => {
-        const http = cached(options());
+        const http = h.cached(options());
         const short = await http.get('/m-short', { cache: { expireAfter: 1 } });
         const long = await http.get('/m-long', { cache: { expireAfter: 60 } });
         expect((await http.cache.responses.keys()).sort()).to.deep.equal([short.cacheKey!, long.cacheKey!].sort());
@@ -403,16 +360,16 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
         await http.cache.resetExpiration(1);
         await http.get('/m-fresh');
-        clock.advance(2);
+        h.clock.advance(2);
         expect(await http.cache.delete({ expired: true })).to.equal(2);
-        expect(await http.cache.urls()).to.deep.equal([origin.url('/m-fresh')]);
+        expect(await http.cache.urls()).to.deep.equal([h.origin.url('/m-fresh')]);
       });
     }
   });
 
   describe('item 39: corrupt entries (SQLite backend)', () => {
     function sqlite(): CacheAxiosInstance {
-      return cached({ backend: 'sqlite', cacheName: join(tempDir(), 'corrupt') });
+      return h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'corrupt') });
     }
 
     it('a stored value that cannot be read is a miss that gets overwritten, with no exception', async () => {
@@ -440,7 +397,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
 
       expect(await collect(http.cache.filter())).to.have.length(1);
       expect(await collect(http.cache.filter({ invalid: true }))).to.have.length(3);
-      expect(await http.cache.urls()).to.deep.equal([origin.url('/good')]);
+      expect(await http.cache.urls()).to.deep.equal([h.origin.url('/good')]);
       expect(await http.cache.count()).to.equal(1);
 
       expect(await http.cache.delete({ invalid: true })).to.equal(2);

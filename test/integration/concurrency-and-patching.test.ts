@@ -16,19 +16,9 @@ import {
   setupCache,
   uninstallCache,
   type CacheAxiosInstance,
-  type CacheOptions,
 } from '../../src/index.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { rejection, useHarness } from '../support/harness.js';
 import { sendJson, sleep, waitFor } from '../support/wait.js';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the request to fail, but it succeeded');
-}
 
 /** Requests in flight on a cache (internal: the coalescing table). */
 function inFlight(http: CacheAxiosInstance): number {
@@ -36,14 +26,7 @@ function inFlight(http: CacheAxiosInstance): number {
 }
 
 describe('integration: concurrency (coalescing) and patching', () => {
-  let origin: Origin;
-  const open: CacheAxiosInstance[] = [];
-
-  function cached(options: CacheOptions = {}): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
+  const h = useHarness();
 
   /**
    * A route that answers after `ms`, unless the client went away first. `aborted` lists the hits whose
@@ -52,7 +35,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
    */
   function slowRoute(path: string, ms: number): { aborted: number[]; finished: number[] } {
     const seen = { aborted: [] as number[], finished: [] as number[] };
-    origin.route(path, async (req, res: ServerResponse, n) => {
+    h.origin.route(path, async (req, res: ServerResponse, n) => {
       res.on('close', () => (res.writableEnded ? seen.finished : seen.aborted).push(n));
       await sleep(ms);
       if (!res.destroyed) sendJson(res, { path: req.url, n });
@@ -60,13 +43,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
     return seen;
   }
 
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
-  beforeEach(() => origin.reset());
   afterEach(async () => {
-    for (const http of open.splice(0)) await http.cache.close();
     const installed = getCache();
     uninstallCache();
     await installed?.close();
@@ -75,9 +52,9 @@ describe('integration: concurrency (coalescing) and patching', () => {
   describe('item 8 (issue): coalescing concurrent identical requests', () => {
     it('N concurrent identical cacheable GETs make one network call; all get the same data, each its own copy', async () => {
       slowRoute('/co', 100);
-      const http = cached();
+      const http = h.cached();
       const responses = await Promise.all(Array.from({ length: 6 }, () => http.get('/co')));
-      expect(origin.count('/co')).to.equal(1);
+      expect(h.origin.count('/co')).to.equal(1);
       for (const res of responses) {
         expect(res.status).to.equal(200);
         expect(res.data).to.deep.equal({ path: '/co', n: 1 });
@@ -93,19 +70,19 @@ describe('integration: concurrency (coalescing) and patching', () => {
       const later = await http.get('/co');
       expect(later.fromCache).to.equal(true);
       expect(later.data).to.deep.equal({ path: '/co', n: 1 });
-      expect(origin.count('/co')).to.equal(1);
+      expect(h.origin.count('/co')).to.equal(1);
     });
 
     it('each waiter keeps its own responseType and transformResponse', async () => {
       slowRoute('/co-types', 80);
-      const http = cached();
+      const http = h.cached();
       const [json, text, buffer, transformed] = await Promise.all([
         http.get('/co-types'),
         http.get('/co-types', { responseType: 'text', transformResponse: (d: unknown) => d }),
         http.get('/co-types', { responseType: 'arraybuffer' }),
         http.get('/co-types', { transformResponse: (d: string) => JSON.parse(d).n * 10 }),
       ]);
-      expect(origin.count('/co-types')).to.equal(1);
+      expect(h.origin.count('/co-types')).to.equal(1);
       expect(json.data).to.deep.equal({ path: '/co-types', n: 1 });
       expect(text.data).to.equal(JSON.stringify({ path: '/co-types', n: 1 }));
       expect(Buffer.isBuffer(buffer.data)).to.equal(true);
@@ -113,14 +90,14 @@ describe('integration: concurrency (coalescing) and patching', () => {
     });
 
     it('an error (socket destroyed) reaches every waiter, and nothing stays in flight or cached', async () => {
-      origin.route('/co-err', async (req, _res, n) => {
+      h.origin.route('/co-err', async (req, _res, n) => {
         await sleep(60);
         if (n === 1) req.socket.destroy();
         else sendJson(_res, { n });
       });
-      const http = cached();
+      const http = h.cached();
       const errors = await Promise.all(Array.from({ length: 4 }, () => rejection(http.get('/co-err'))));
-      expect(origin.count('/co-err')).to.equal(1);
+      expect(h.origin.count('/co-err')).to.equal(1);
       for (const error of errors) {
         expect(axios.isAxiosError(error)).to.equal(true);
         expect((error as AxiosError).response).to.equal(undefined);
@@ -131,17 +108,17 @@ describe('integration: concurrency (coalescing) and patching', () => {
     });
 
     it("a network error carries each waiter's own config (so a retry of error.config re-sends that caller's request)", async () => {
-      origin.route('/co-cfg', async (req) => {
+      h.origin.route('/co-cfg', async (req) => {
         await sleep(60);
         req.socket.destroy();
       });
-      const http = cached();
+      const http = h.cached();
       // Waiters told apart by a config field that is not sent (requests with different headers
       // never share a call): each error must carry its own caller's timeout.
       const errors = (await Promise.all(
         [4000, 4001].map((timeout) => rejection(http.get('/co-cfg', { timeout }))),
       )) as AxiosError[];
-      expect(origin.count('/co-cfg')).to.equal(1);
+      expect(h.origin.count('/co-cfg')).to.equal(1);
       expect(errors.map((e) => e.config?.timeout)).to.deep.equal([4000, 4001]);
       for (const error of errors) {
         expect(error.config?.responseType, 'error.config.responseType').to.not.equal('arraybuffer');
@@ -150,25 +127,25 @@ describe('integration: concurrency (coalescing) and patching', () => {
     });
 
     it('requests that differ in an ignored header (Authorization) never share a call, so no user gets another\'s response', async () => {
-      origin.route('/co-user', async (req, res) => {
+      h.origin.route('/co-user', async (req, res) => {
         await sleep(40);
         res.setHeader('content-type', 'application/json');
         res.setHeader('vary', 'Authorization');
         res.end(JSON.stringify({ user: req.headers.authorization }));
       });
-      const http = cached();
+      const http = h.cached();
       const [alice, bob] = await Promise.all([
         http.get('/co-user', { headers: { Authorization: 'Bearer alice' } }),
         http.get('/co-user', { headers: { Authorization: 'Bearer bob' } }),
       ]);
-      expect(origin.count('/co-user')).to.equal(2);
+      expect(h.origin.count('/co-user')).to.equal(2);
       expect(alice.data).to.deep.equal({ user: 'Bearer alice' });
       expect(bob.data).to.deep.equal({ user: 'Bearer bob' });
     });
 
     it('a waiter cancelled with AbortController, or timing out, rejects alone; the others get the response and the call completes', async () => {
       const seen = slowRoute('/co-cancel', 200);
-      const http = cached();
+      const http = h.cached();
       const controller = new AbortController();
       const source = axios.CancelToken.source();
       const cancelled = rejection(http.get('/co-cancel', { signal: controller.signal }));
@@ -192,7 +169,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
       const [a, b] = await Promise.all([patient, alsoPatient]);
       expect(a.data).to.deep.equal({ path: '/co-cancel', n: 1 });
       expect(b.data).to.deep.equal({ path: '/co-cancel', n: 1 });
-      expect(origin.count('/co-cancel')).to.equal(1);
+      expect(h.origin.count('/co-cancel')).to.equal(1);
       await waitFor(() => seen.finished.length === 1, 'the origin to finish the response');
       expect(seen.aborted).to.deep.equal([]);
       expect((await http.get('/co-cancel')).fromCache).to.equal(true);
@@ -200,11 +177,11 @@ describe('integration: concurrency (coalescing) and patching', () => {
 
     it('when every waiter cancels, the origin sees the request aborted and nothing remains in flight', async () => {
       const seen = slowRoute('/co-all', 300);
-      const http = cached();
+      const http = h.cached();
       const controllers = [new AbortController(), new AbortController()];
       const pending = controllers.map((c) => rejection(http.get('/co-all', { signal: c.signal })));
       const timedOut = rejection(http.get('/co-all', { timeout: 40 }));
-      await waitFor(() => origin.count('/co-all') === 1, 'the request to reach the origin');
+      await waitFor(() => h.origin.count('/co-all') === 1, 'the request to reach the origin');
       controllers.forEach((c, i) => setTimeout(() => c.abort(), 20 + 10 * i));
 
       for (const error of await Promise.all(pending)) expect(axios.isCancel(error)).to.equal(true);
@@ -216,26 +193,26 @@ describe('integration: concurrency (coalescing) and patching', () => {
 
       const fresh = await http.get('/co-all');
       expect(fresh.data.n).to.equal(2);
-      expect(origin.count('/co-all')).to.equal(2);
+      expect(h.origin.count('/co-all')).to.equal(2);
     });
 
     it('a waiter whose signal is already aborted rejects at once and does not start a call', async () => {
       slowRoute('/co-pre', 50);
-      const http = cached();
+      const http = h.cached();
       const controller = new AbortController();
       controller.abort();
       expect(axios.isCancel(await rejection(http.get('/co-pre', { signal: controller.signal })))).to.equal(true);
       await sleep(20);
-      expect(origin.count('/co-pre')).to.equal(0);
+      expect(h.origin.count('/co-pre')).to.equal(0);
       expect(inFlight(http)).to.equal(0);
     });
 
     it('different keys are not coalesced', async () => {
       slowRoute('/co-a', 60);
       slowRoute('/co-b', 60);
-      const http = cached();
+      const http = h.cached();
       const [a, b, a2] = await Promise.all([http.get('/co-a'), http.get('/co-b'), http.get('/co-a', { params: { v: 2 } })]);
-      expect(origin.count()).to.equal(3);
+      expect(h.origin.count()).to.equal(3);
       expect(a.data.path).to.equal('/co-a');
       expect(b.data.path).to.equal('/co-b');
       expect(a2.data.path).to.equal('/co-a?v=2');
@@ -250,76 +227,76 @@ describe('integration: concurrency (coalescing) and patching', () => {
       expect(isInstalled()).to.equal(true);
       expect(getCache()).to.be.instanceOf(HttpCache);
 
-      const first = await axios.get(origin.url('/g'));
-      const second = await axios.get(origin.url('/g'));
+      const first = await axios.get(h.origin.url('/g'));
+      const second = await axios.get(h.origin.url('/g'));
       expect(first.fromCache).to.equal(false);
       expect(second.fromCache).to.equal(true);
-      expect(await getCache()!.contains({ url: origin.url('/g') })).to.equal(true);
+      expect(await getCache()!.contains({ url: h.origin.url('/g') })).to.equal(true);
 
       const cache = getCache()!;
       uninstallCache();
       await cache.close();
       expect(isInstalled()).to.equal(false);
       expect(getCache()).to.equal(null);
-      const after = await axios.get(origin.url('/g'));
+      const after = await axios.get(h.origin.url('/g'));
       expect(after.fromCache).to.equal(undefined);
       expect(after.data.n).to.equal(2);
     });
 
     it('instances made with axios.create() are unaffected by installCache', async () => {
       installCache({ backend: 'memory' });
-      const other = axios.create({ baseURL: origin.base });
+      const other = axios.create({ baseURL: h.origin.base });
       await other.get('/unaffected');
       const again = await other.get('/unaffected');
       expect(again.fromCache).to.equal(undefined);
-      expect(origin.count('/unaffected')).to.equal(2);
+      expect(h.origin.count('/unaffected')).to.equal(2);
     });
 
     it('enabled(fn, opts) installs only for fn', async () => {
       const result = await enabled(async () => {
         expect(isInstalled()).to.equal(true);
-        await axios.get(origin.url('/en'));
-        return (await axios.get(origin.url('/en'))).fromCache;
+        await axios.get(h.origin.url('/en'));
+        return (await axios.get(h.origin.url('/en'))).fromCache;
       }, { backend: 'memory' });
       expect(result).to.equal(true);
       expect(isInstalled()).to.equal(false);
-      expect((await axios.get(origin.url('/en'))).fromCache).to.equal(undefined);
-      expect(origin.count('/en')).to.equal(2);
+      expect((await axios.get(h.origin.url('/en'))).fromCache).to.equal(undefined);
+      expect(h.origin.count('/en')).to.equal(2);
     });
 
     it('enabled(fn) inside an installed cache brings the earlier cache back afterwards', async () => {
       installCache({ backend: 'memory' });
       const earlier = getCache();
-      await axios.get(origin.url('/en-prev'));
+      await axios.get(h.origin.url('/en-prev'));
       await enabled(async () => {
-        expect((await axios.get(origin.url('/en-prev'))).fromCache).to.equal(false);
+        expect((await axios.get(h.origin.url('/en-prev'))).fromCache).to.equal(false);
       }, { backend: 'memory' });
       expect(isInstalled(), 'a cache is installed after enabled()').to.equal(true);
       expect(getCache()).to.equal(earlier);
-      expect((await axios.get(origin.url('/en-prev'))).fromCache).to.equal(true);
+      expect((await axios.get(h.origin.url('/en-prev'))).fromCache).to.equal(true);
     });
 
     it('disabled(fn) bypasses the installed cache for the requests fn starts only', async () => {
       slowRoute('/dis', 50);
       installCache({ backend: 'memory' });
-      await axios.get(origin.url('/dis'));
-      const [inside, outside] = await Promise.all([disabled(() => axios.get(origin.url('/dis'))), axios.get(origin.url('/dis'))]);
+      await axios.get(h.origin.url('/dis'));
+      const [inside, outside] = await Promise.all([disabled(() => axios.get(h.origin.url('/dis'))), axios.get(h.origin.url('/dis'))]);
       expect(inside.fromCache).to.equal(false);
       expect(inside.data.n).to.equal(2);
       expect(outside.fromCache).to.equal(true);
-      expect((await axios.get(origin.url('/dis'))).data.n).to.equal(1);
+      expect((await axios.get(h.origin.url('/dis'))).data.n).to.equal(1);
       expect(isInstalled()).to.equal(true);
     });
 
     it('disabled(fn) with nothing installed just runs fn', async () => {
-      const res = await disabled(() => axios.get(origin.url('/dis-none')));
+      const res = await disabled(() => axios.get(h.origin.url('/dis-none')));
       expect(res.status).to.equal(200);
     });
   });
 
   describe('item 9 (issue): setting up an already configured instance', () => {
     it('keeps baseURL, default headers, and existing request and response interceptors working, for hits too', async () => {
-      const instance = axios.create({ baseURL: origin.base, headers: { 'X-Team': 'blue' } });
+      const instance = axios.create({ baseURL: h.origin.base, headers: { 'X-Team': 'blue' } });
       let requestRuns = 0;
       let responseRuns = 0;
       instance.interceptors.request.use((config) => {
@@ -332,8 +309,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
         res.data = { ...res.data, intercepted: true };
         return res;
       });
-      const http = setupCache(instance, { backend: 'memory' });
-      open.push(http);
+      const http = h.cached({}, instance);
       expect(http).to.equal(instance);
       http.interceptors.request.use((config) => {
         config.headers.set('X-Late', 'yes');
@@ -343,7 +319,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
       const first = await http.get('/conf');
       expect(first.fromCache).to.equal(false);
       expect(first.data).to.deep.equal({ path: '/conf', method: 'GET', n: 1, intercepted: true });
-      const sent = origin.requests[0]!.headers;
+      const sent = h.origin.requests[0]!.headers;
       expect(sent['x-team']).to.equal('blue');
       expect(sent['x-request-number']).to.equal('1');
       expect(sent['x-late']).to.equal('yes');
@@ -352,8 +328,8 @@ describe('integration: concurrency (coalescing) and patching', () => {
       expect(second.fromCache).to.equal(true);
       expect(second.data).to.deep.equal({ path: '/conf', method: 'GET', n: 1, intercepted: true });
       expect([requestRuns, responseRuns]).to.deep.equal([2, 2]);
-      expect(origin.count('/conf')).to.equal(1);
-      expect(http.defaults.baseURL).to.equal(origin.base);
+      expect(h.origin.count('/conf')).to.equal(1);
+      expect(http.defaults.baseURL).to.equal(h.origin.base);
     });
 
     it("wraps the instance's own adapter (called once for two identical requests)", async () => {
@@ -363,20 +339,18 @@ describe('integration: concurrency (coalescing) and patching', () => {
         calls += 1;
         return base(config);
       };
-      const http = setupCache(axios.create({ baseURL: origin.base, adapter: counting }), { backend: 'memory' });
-      open.push(http);
+      const http = h.cached({}, axios.create({ baseURL: h.origin.base, adapter: counting }));
       await http.get('/own-adapter');
       expect((await http.get('/own-adapter')).fromCache).to.equal(true);
       expect(calls).to.equal(1);
     });
 
     it('an error interceptor that retries error.config gets the same kind of response as the original call', async () => {
-      origin.route('/retry', (req, res, n) => {
+      h.origin.route('/retry', (req, res, n) => {
         if (n === 1) return void req.socket.destroy();
         sendJson(res, { n });
       });
-      const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory' });
-      open.push(http);
+      const http = h.cached();
       let retried = 0;
       http.interceptors.response.use(undefined, (error: AxiosError) => {
         if (retried++ > 0 || !error.config) throw error;
@@ -389,8 +363,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
 
     it('setupCache twice on one instance throws a clear error', () => {
       const instance = axios.create();
-      const http = setupCache(instance, { backend: 'memory' });
-      open.push(http);
+      h.cached({}, instance);
       expect(() => setupCache(instance, { backend: 'memory' })).to.throw(Error, /already has a cache/);
     });
   });

@@ -4,88 +4,57 @@
  */
 import axios from 'axios';
 import { expect } from 'chai';
-import {
-  DO_NOT_CACHE,
-  EXPIRE_IMMEDIATELY,
-  NEVER_EXPIRE,
-  setupCache,
-  type CacheAxiosInstance,
-  type CacheOptions,
-} from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { DO_NOT_CACHE, EXPIRE_IMMEDIATELY, NEVER_EXPIRE, setupCache } from '../../src/index.js';
+import { useHarness } from '../support/harness.js';
+import { near } from '../support/inspect.js';
 import { sendJson } from '../support/wait.js';
 
 describe('integration: expiration (reference §10 items 16–22, 35–36)', () => {
-  let origin: Origin;
-  let clock: Clock;
+  const h = useHarness();
   let host: string;
-  const open: CacheAxiosInstance[] = [];
 
-  /** A memory-backed cached instance whose baseURL is the origin; closed after each test. */
-  function cached(options: CacheOptions = {}): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
-
-  const near = (date: Date | null | undefined, at: number, tolerance = 2000): void => {
-    expect(date, 'expires').to.be.instanceOf(Date);
-    expect(date!.getTime()).to.be.closeTo(at, tolerance);
-  };
-
-  before(async () => {
-    origin = await startOrigin();
-    host = origin.base.replace(/^http:\/\//, '');
-  });
-  after(async () => origin.close());
-  beforeEach(() => {
-    origin.reset();
-    clock = controlClock();
-  });
-  afterEach(async () => {
-    clock.restore();
-    for (const http of open.splice(0)) await http.cache.close();
+  before(() => {
+    host = h.origin.base.replace(/^http:\/\//, '');
   });
 
   describe('item 16: expireAfter 1', () => {
     it('hits before 1 s and misses after 1.1 s', async () => {
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       const first = await http.get('/e16');
       expect(first.fromCache).to.equal(false);
       expect(first.data.n).to.equal(1);
 
-      clock.advance(0.5);
+      h.clock.advance(0.5);
       const second = await http.get('/e16');
       expect(second.fromCache).to.equal(true);
       expect(second.data.n).to.equal(1);
       expect(second.isExpired).to.equal(false);
 
-      clock.advance(0.6);
+      h.clock.advance(0.6);
       const third = await http.get('/e16');
       expect(third.fromCache).to.equal(false);
       expect(third.data.n).to.equal(2);
-      expect(origin.count('/e16')).to.equal(2);
+      expect(h.origin.count('/e16')).to.equal(2);
     });
   });
 
   describe('item 17: per-request expireAfter overrides the session', () => {
     it('a per-request 60 s outlives a session 1 s', async () => {
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       const first = await http.get('/e17', { cache: { expireAfter: 60 } });
       near(first.expires, Date.now() + 60_000);
-      clock.advance(30);
+      h.clock.advance(30);
       const second = await http.get('/e17');
       expect(second.fromCache).to.equal(true);
-      expect(origin.count('/e17')).to.equal(1);
+      expect(h.origin.count('/e17')).to.equal(1);
     });
 
     it('NEVER_EXPIRE per request gives expires null under a session expireAfter', async () => {
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       const first = await http.get('/e17n', { cache: { expireAfter: NEVER_EXPIRE } });
       expect(first.cacheKey).to.be.a('string');
       expect(first.expires).to.equal(null);
-      clock.advance(10 * 365 * 86_400);
+      h.clock.advance(10 * 365 * 86_400);
       const later = await http.get('/e17n');
       expect(later.fromCache).to.equal(true);
       expect(later.expires).to.equal(null);
@@ -93,9 +62,9 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('per-request options never reach the origin as headers', async () => {
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/e17h', { cache: { expireAfter: 60 } });
-      const sent = origin.requests[0]!.headers;
+      const sent = h.origin.requests[0]!.headers;
       expect(sent).to.not.have.property('cache-control');
       expect(sent).to.not.have.property('x-actual-no-cache');
     });
@@ -103,34 +72,34 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
 
   describe('duration strings and Date values', () => {
     it("session expireAfter '5m' expires 300 s after the response", async () => {
-      const http = cached({ expireAfter: '5m' });
+      const http = h.cached({ expireAfter: '5m' });
       const res = await http.get('/dur');
       near(res.expires, Date.now() + 300_000);
-      clock.advance(299);
+      h.clock.advance(299);
       expect((await http.get('/dur')).fromCache).to.equal(true);
-      clock.advance(2);
+      h.clock.advance(2);
       expect((await http.get('/dur')).fromCache).to.equal(false);
     });
 
     it("per-request '1h30m' is 5400 s", async () => {
-      const http = cached();
+      const http = h.cached();
       const res = await http.get('/dur2', { cache: { expireAfter: '1h30m' } });
       near(res.expires, Date.now() + 5400_000);
     });
 
     it('a Date is an absolute expiry', async () => {
       const at = new Date(Date.now() + 3_600_000);
-      const http = cached({ expireAfter: at });
+      const http = h.cached({ expireAfter: at });
       const res = await http.get('/date');
       expect(res.expires!.getTime()).to.equal(at.getTime());
-      clock.advance(3599);
+      h.clock.advance(3599);
       expect((await http.get('/date')).fromCache).to.equal(true);
-      clock.advance(2);
+      h.clock.advance(2);
       expect((await http.get('/date')).fromCache).to.equal(false);
     });
 
     it('a per-request Date in the past writes an already expired entry', async () => {
-      const http = cached();
+      const http = h.cached();
       const past = new Date(Date.now() - 10_000);
       const res = await http.get('/past', { cache: { expireAfter: past } });
       expect(res.cacheKey).to.be.a('string');
@@ -143,7 +112,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
 
   describe('item 18: urlsExpireAfter', () => {
     it('the first matching pattern in definition order wins', async () => {
-      const http = cached({
+      const http = h.cached({
         expireAfter: 1,
         urlsExpireAfter: { [`${host}/first/special`]: 600, [`${host}/first`]: 60 },
       });
@@ -153,24 +122,24 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('a glob ignores the scheme on both sides', async () => {
-      const http = cached({ urlsExpireAfter: { [`https://${host}/scheme`]: 60 } });
+      const http = h.cached({ urlsExpireAfter: { [`https://${host}/scheme`]: 60 } });
       near((await http.get('/scheme')).expires, Date.now() + 60_000);
     });
 
     it('a glob is a prefix match (res_1 matches res_10) and * crosses /', async () => {
-      const http = cached({ urlsExpireAfter: { [`${host}/res_1`]: 60, [`${host}/a*/z`]: 120 } });
+      const http = h.cached({ urlsExpireAfter: { [`${host}/res_1`]: 60, [`${host}/a*/z`]: 120 } });
       near((await http.get('/res_10')).expires, Date.now() + 60_000);
       near((await http.get('/a/b/c/z?q=1')).expires, Date.now() + 120_000);
       expect((await http.get('/res_2')).expires).to.equal(null);
     });
 
     it("'*.host' does not match the bare host", async () => {
-      const http = cached({ urlsExpireAfter: { '*.127.0.0.1': 60 } });
+      const http = h.cached({ urlsExpireAfter: { '*.127.0.0.1': 60 } });
       expect((await http.get('/star-dot')).expires).to.equal(null);
     });
 
     it('a RegExp is searched in the full URL, scheme and query included', async () => {
-      const http = cached({
+      const http = h.cached({
         urlsExpireAfter: new Map<string | RegExp, number>([
           [/^http:\/\/127\.0\.0\.1:\d+\/rx\b/, 60],
           [/[?&]long=yes/, 600],
@@ -184,18 +153,18 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     it('a Map (or array of pairs) keeps the order a plain object would change', async () => {
       // Every URL here starts with '1' once the scheme is dropped, so the glob '1' matches it. A plain
       // object moves the integer-like key '1' first; a Map and an array keep '*' first.
-      const object = cached({ urlsExpireAfter: { '*': 100, '1': 10 } });
+      const object = h.cached({ urlsExpireAfter: { '*': 100, '1': 10 } });
       near((await object.get('/order')).expires, Date.now() + 10_000);
 
-      const map = cached({ urlsExpireAfter: new Map([['*', 100], ['1', 10]]) });
+      const map = h.cached({ urlsExpireAfter: new Map([['*', 100], ['1', 10]]) });
       near((await map.get('/order')).expires, Date.now() + 100_000);
 
-      const pairs = cached({ urlsExpireAfter: [['*', 100], ['1', 10]] });
+      const pairs = h.cached({ urlsExpireAfter: [['*', 100], ['1', 10]] });
       near((await pairs.get('/order')).expires, Date.now() + 100_000);
     });
 
     it('a request Cache-Control max-age beats urlsExpireAfter', async () => {
-      const http = cached({ urlsExpireAfter: { '*': 60 } });
+      const http = h.cached({ urlsExpireAfter: { '*': 60 } });
       const res = await http.get('/hdr', { headers: { 'Cache-Control': 'max-age=360' } });
       near(res.expires, Date.now() + 360_000);
     });
@@ -203,7 +172,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
 
   describe('item 19: {X: 60, "*": DO_NOT_CACHE} is an allowlist', () => {
     it('caches only X; other URLs are never stored nor read', async () => {
-      const http = cached({ urlsExpireAfter: { [`${host}/allowed`]: 60, '*': DO_NOT_CACHE } });
+      const http = h.cached({ urlsExpireAfter: { [`${host}/allowed`]: 60, '*': DO_NOT_CACHE } });
       await http.get('/allowed');
       expect((await http.get('/allowed')).fromCache).to.equal(true);
 
@@ -213,13 +182,13 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
       expect(b.data.n).to.equal(2);
       expect(a.cacheKey).to.equal(undefined);
       expect(await http.cache.count()).to.equal(1);
-      expect(await http.cache.contains({ url: origin.url('/denied') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/denied') })).to.equal(false);
     });
   });
 
   describe('item 20: DO_NOT_CACHE', () => {
     it('as the session setting, skips read and write', async () => {
-      const http = cached({ expireAfter: DO_NOT_CACHE });
+      const http = h.cached({ expireAfter: DO_NOT_CACHE });
       await http.get('/dnc');
       const second = await http.get('/dnc');
       expect(second.fromCache).to.equal(false);
@@ -228,7 +197,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('per request, skips the read of a cached entry and does not overwrite it', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/dnc2');
       const bypass = await http.get('/dnc2', { cache: { expireAfter: DO_NOT_CACHE } });
       expect(bypass.fromCache).to.equal(false);
@@ -239,9 +208,9 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('sends no Cache-Control or internal header to the origin', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/dnc3', { cache: { expireAfter: DO_NOT_CACHE } });
-      const sent = origin.requests[0]!.headers;
+      const sent = h.origin.requests[0]!.headers;
       expect(sent).to.not.have.property('cache-control');
       expect(Object.keys(sent).filter((h) => h.startsWith('x-'))).to.deep.equal([]);
     });
@@ -249,7 +218,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
 
   describe('item 21: EXPIRE_IMMEDIATELY', () => {
     beforeEach(() => {
-      origin.route('/ei-etag', (req, res, n) => {
+      h.origin.route('/ei-etag', (req, res, n) => {
         if (req.headers['if-none-match'] === '"e1"') {
           res.statusCode = 304;
           res.setHeader('etag', '"e1"');
@@ -257,11 +226,11 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
         }
         sendJson(res, { n }, { etag: '"e1"' });
       });
-      origin.route('/ei-lm', (_req, res, n) => sendJson(res, { n }, { 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }));
+      h.origin.route('/ei-lm', (_req, res, n) => sendJson(res, { n }, { 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }));
     });
 
     it('is not written without a validator', async () => {
-      const http = cached({ expireAfter: EXPIRE_IMMEDIATELY });
+      const http = h.cached({ expireAfter: EXPIRE_IMMEDIATELY });
       const res = await http.get('/ei-none');
       expect(res.cacheKey).to.equal(undefined);
       expect(await http.cache.count()).to.equal(0);
@@ -269,19 +238,19 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('is written with an ETag, expired at once, and revalidated on use', async () => {
-      const http = cached({ expireAfter: EXPIRE_IMMEDIATELY });
+      const http = h.cached({ expireAfter: EXPIRE_IMMEDIATELY });
       const res = await http.get('/ei-etag');
       expect(res.cacheKey).to.be.a('string');
       near(res.expires, Date.now(), 1000);
       const again = await http.get('/ei-etag');
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"e1"');
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"e1"');
       expect(again.fromCache).to.equal(true);
       expect(again.revalidated).to.equal(true);
       expect(again.data.n).to.equal(1);
     });
 
     it('is written with Last-Modified', async () => {
-      const http = cached({ expireAfter: EXPIRE_IMMEDIATELY });
+      const http = h.cached({ expireAfter: EXPIRE_IMMEDIATELY });
       const res = await http.get('/ei-lm');
       expect(res.cacheKey).to.be.a('string');
       expect(await http.cache.count()).to.equal(1);
@@ -297,7 +266,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('a bad per-request expireAfter rejects that request only, before any network call', async () => {
-      const http = cached();
+      const http = h.cached();
       let error: unknown;
       try {
         await http.get('/bad', { cache: { expireAfter: 'tomorrow' } });
@@ -316,55 +285,55 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
       expect(error).to.be.instanceOf(TypeError);
       expect((error as Error).message).to.match(/expireAfter/);
 
-      expect(origin.count('/bad')).to.equal(0);
+      expect(h.origin.count('/bad')).to.equal(0);
       expect((await http.get('/bad')).status).to.equal(200);
     });
   });
 
   describe('item 35: cacheControl', () => {
     beforeEach(() => {
-      origin.route('/ma60', (_req, res, n) => sendJson(res, { n }, { 'cache-control': 'max-age=60' }));
-      origin.route('/immutable', (_req, res, n) => sendJson(res, { n }, { 'cache-control': 'max-age=60, immutable' }));
-      origin.route('/no-store', (_req, res, n) => sendJson(res, { n }, { 'cache-control': 'no-store' }));
-      origin.route('/ma0', (req, res, n) => {
+      h.origin.route('/ma60', (_req, res, n) => sendJson(res, { n }, { 'cache-control': 'max-age=60' }));
+      h.origin.route('/immutable', (_req, res, n) => sendJson(res, { n }, { 'cache-control': 'max-age=60, immutable' }));
+      h.origin.route('/no-store', (_req, res, n) => sendJson(res, { n }, { 'cache-control': 'no-store' }));
+      h.origin.route('/ma0', (req, res, n) => {
         if (req.headers['if-none-match'] === '"z"') {
           res.statusCode = 304;
           return void res.end();
         }
         sendJson(res, { n }, { 'cache-control': 'max-age=0', etag: '"z"' });
       });
-      origin.route('/expires0', (_req, res, n) => sendJson(res, { n }, { expires: '0', 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }));
-      origin.route('/expires-date', (_req, res, n) =>
+      h.origin.route('/expires0', (_req, res, n) => sendJson(res, { n }, { expires: '0', 'last-modified': 'Wed, 21 Oct 2015 07:28:00 GMT' }));
+      h.origin.route('/expires-date', (_req, res, n) =>
         sendJson(res, { n }, { expires: new Date(Math.floor(Date.now() / 1000) * 1000 + 120_000).toUTCString() }),
       );
-      origin.route('/expires-bad', (_req, res, n) => sendJson(res, { n }, { expires: 'not a date', etag: '"b"' }));
+      h.origin.route('/expires-bad', (_req, res, n) => sendJson(res, { n }, { expires: 'not a date', etag: '"b"' }));
     });
 
     it('response max-age=60 sets expires ≈ now+60 even with request max-age=360', async () => {
-      const http = cached({ cacheControl: true, expireAfter: 3600 });
+      const http = h.cached({ cacheControl: true, expireAfter: 3600 });
       const res = await http.get('/ma60', { headers: { 'Cache-Control': 'max-age=360' } });
       near(res.expires, Date.now() + 60_000);
-      clock.advance(61);
+      h.clock.advance(61);
       expect((await http.get('/ma60')).fromCache).to.equal(false);
     });
 
     it('response max-age beats a per-request expireAfter too', async () => {
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       const res = await http.get('/ma60', { cache: { expireAfter: 3600 } });
       near(res.expires, Date.now() + 60_000);
     });
 
     it('immutable never expires (over max-age)', async () => {
-      const http = cached({ cacheControl: true, expireAfter: 1 });
+      const http = h.cached({ cacheControl: true, expireAfter: 1 });
       const res = await http.get('/immutable');
       expect(res.cacheKey).to.be.a('string');
       expect(res.expires).to.equal(null);
-      clock.advance(86_400);
+      h.clock.advance(86_400);
       expect((await http.get('/immutable')).fromCache).to.equal(true);
     });
 
     it('no-store is not written', async () => {
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       const res = await http.get('/no-store');
       expect(res.cacheKey).to.equal(undefined);
       expect(await http.cache.count()).to.equal(0);
@@ -372,18 +341,18 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('max-age=0 with a validator is written, expired now, and revalidated next time', async () => {
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       const res = await http.get('/ma0');
       expect(res.cacheKey).to.be.a('string');
       near(res.expires, Date.now(), 1000);
       const next = await http.get('/ma0');
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"z"');
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"z"');
       expect(next.fromCache).to.equal(true);
       expect(next.revalidated).to.equal(true);
     });
 
     it('Expires: 0 with a validator is written and expired now', async () => {
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       const res = await http.get('/expires0');
       expect(res.cacheKey).to.be.a('string');
       near(res.expires, Date.now(), 1000);
@@ -392,20 +361,20 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('an HTTP-date Expires is the absolute expiry', async () => {
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       const res = await http.get('/expires-date');
       near(res.expires, Date.now() + 120_000, 1500);
     });
 
     it('an invalid Expires never throws: it is treated as expired (SPEC §4)', async () => {
-      const http = cached({ cacheControl: true });
+      const http = h.cached({ cacheControl: true });
       const res = await http.get('/expires-bad');
       expect(res.status).to.equal(200);
       near(res.expires, Date.now(), 1000);
     });
 
     it('cacheControl false ignores response headers: request max-age=360 applies, no-store is written', async () => {
-      const http = cached({ cacheControl: false });
+      const http = h.cached({ cacheControl: false });
       const res = await http.get('/ma60', { headers: { 'Cache-Control': 'max-age=360' } });
       near(res.expires, Date.now() + 360_000);
       const stored = await http.get('/no-store');
@@ -418,7 +387,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
 
   describe('item 36: request Cache-Control headers (honoured whatever cacheControl is)', () => {
     it('no-store: no read and no write', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/rq-ns');
       const bypass = await http.get('/rq-ns', { headers: { 'Cache-Control': 'no-store' } });
       expect(bypass.fromCache).to.equal(false);
@@ -427,11 +396,11 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
 
       const fresh = await http.get('/rq-ns-new', { headers: { 'Cache-Control': 'no-store' } });
       expect(fresh.cacheKey).to.equal(undefined);
-      expect(await http.cache.contains({ url: origin.url('/rq-ns-new') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/rq-ns-new') })).to.equal(false);
     });
 
     it('no-cache: no read, but the new response is written', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/rq-nc');
       const refetched = await http.get('/rq-nc', { headers: { 'Cache-Control': 'no-cache' } });
       expect(refetched.fromCache).to.equal(false);
@@ -442,26 +411,26 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
     });
 
     it('max-stale=15 accepts an entry expired 10 s ago; max-stale=5 does not', async () => {
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/rq-ms');
-      clock.advance(11);
+      h.clock.advance(11);
       const accepted = await http.get('/rq-ms', { headers: { 'Cache-Control': 'max-stale=15' } });
       expect(accepted.fromCache).to.equal(true);
       expect(accepted.isExpired).to.equal(true);
-      expect(origin.count('/rq-ms')).to.equal(1);
+      expect(h.origin.count('/rq-ms')).to.equal(1);
       const refused = await http.get('/rq-ms', { headers: { 'Cache-Control': 'max-stale=5' } });
       expect(refused.fromCache).to.equal(false);
-      expect(origin.count('/rq-ms')).to.equal(2);
+      expect(h.origin.count('/rq-ms')).to.equal(2);
     });
 
     it('min-fresh=15 rejects an entry that expires in 10 s; min-fresh=5 accepts it', async () => {
-      const http = cached({ expireAfter: 10 });
+      const http = h.cached({ expireAfter: 10 });
       await http.get('/rq-mf');
       const accepted = await http.get('/rq-mf', { headers: { 'Cache-Control': 'min-fresh=5' } });
       expect(accepted.fromCache).to.equal(true);
       const refused = await http.get('/rq-mf', { headers: { 'Cache-Control': 'min-fresh=15' } });
       expect(refused.fromCache).to.equal(false);
-      expect(origin.count('/rq-mf')).to.equal(2);
+      expect(h.origin.count('/rq-mf')).to.equal(2);
     });
   });
 });

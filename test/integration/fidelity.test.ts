@@ -16,27 +16,13 @@ import { expect } from 'chai';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import {
-  describeResponse,
-  DO_NOT_CACHE,
-  setupCache,
-  type CacheAxiosInstance,
-  type CacheAxiosResponse,
-  type CacheOptions,
-} from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { describeResponse, DO_NOT_CACHE, type CacheAxiosResponse, type CacheOptions } from '../../src/index.js';
+import { rejection as failureOf, useHarness } from '../support/harness.js';
+import type { Origin } from '../support/origin.js';
 import { sendJson, sendNotModified } from '../support/wait.js';
 
-/** Resolves to the rejection of `promise` (fails if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<AxiosError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as AxiosError;
-  }
-  throw new Error('expected the request to fail, but it succeeded');
-}
+/** The rejection of `promise` (fails if it resolves): an AxiosError for every request here. */
+const rejection = (promise: Promise<unknown>): Promise<AxiosError> => failureOf(promise) as Promise<AxiosError>;
 
 /** Response headers as plain data, without the ones that change per connection or second. */
 function comparableHeaders(response: AxiosResponse): Record<string, unknown> {
@@ -89,24 +75,16 @@ function fixedRoutes(origin: Origin): void {
 }
 
 describe('integration: fidelity of cached responses', () => {
-  let origin: Origin;
-  let clock: Clock;
+  const h = useHarness();
   let plain: AxiosInstance;
-  const open: CacheAxiosInstance[] = [];
-
-  function cached(options: CacheOptions = {}, instance: AxiosInstance = axios.create({ baseURL: origin.base })): CacheAxiosInstance {
-    const http = setupCache(instance, { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
 
   /**
    * The same request through plain axios, then twice through a cached instance (miss, hit): the
    * caller compares data; status, statusText and headers are checked here.
    */
-  async function threeWays(config: AxiosRequestConfig, options: CacheOptions = {}, create = () => axios.create({ baseURL: origin.base })) {
+  async function threeWays(config: AxiosRequestConfig, options: CacheOptions = {}, create = () => axios.create({ baseURL: h.origin.base })) {
     const reference = await create().request(config);
-    const http = cached(options, create());
+    const http = h.cached(options, create());
     const miss = await http.request(config);
     const hit = await http.request(config);
     expect(miss.fromCache, 'miss').to.equal(false);
@@ -120,19 +98,9 @@ describe('integration: fidelity of cached responses', () => {
     return { reference, miss, hit, http };
   }
 
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
   beforeEach(() => {
-    origin.reset();
-    fixedRoutes(origin);
-    clock = controlClock();
-    plain = axios.create({ baseURL: origin.base });
-  });
-  afterEach(async () => {
-    clock.restore();
-    for (const http of open.splice(0)) await http.cache.close();
+    fixedRoutes(h.origin);
+    plain = axios.create({ baseURL: h.origin.base });
   });
 
   describe('responseType', () => {
@@ -194,7 +162,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('the same entry serves every responseType (stored as raw bytes)', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/json', { responseType: 'arraybuffer' });
       const asJson = await http.get('/json');
       const asText = await http.get('/json', { responseType: 'text' });
@@ -203,7 +171,7 @@ describe('integration: fidelity of cached responses', () => {
       expect(asJson.data).to.deep.equal(JSON_BODY);
       expect(asText.data).to.equal(JSON.stringify(JSON_BODY));
       expect((await readAll(asStream.data)).toString()).to.equal(JSON.stringify(JSON_BODY));
-      expect(origin.count('/json')).to.equal(1);
+      expect(h.origin.count('/json')).to.equal(1);
     });
 
     it('a gzip-encoded response is decompressed and carries the same headers as without the cache', async () => {
@@ -226,7 +194,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('an invalid JSON body with a JSON content type gives what axios gives (default and responseType json)', async () => {
-      origin.route('/badjson', (_req, res) => {
+      h.origin.route('/badjson', (_req, res) => {
         res.setHeader('content-type', 'application/json');
         res.end('{"truncated": [1, 2');
       });
@@ -248,7 +216,7 @@ describe('integration: fidelity of cached responses', () => {
       // Premise: with decompress: false, axios hands over the gzip bytes and keeps Content-Encoding.
       const raw = await plain.get('/gzip', { decompress: false, responseType: 'arraybuffer' });
       expect(raw.headers['content-encoding']).to.equal('gzip');
-      const http = cached();
+      const http = h.cached();
       const first = await http.get('/gzip', { decompress: false, responseType: 'arraybuffer' });
       expect(Buffer.from(first.data)).to.deep.equal(Buffer.from(raw.data));
       const reference = await plain.get('/gzip');
@@ -258,7 +226,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     describe("with adapter: 'fetch'", () => {
-      const viaFetch = () => axios.create({ baseURL: origin.base, adapter: 'fetch' });
+      const viaFetch = () => axios.create({ baseURL: h.origin.base, adapter: 'fetch' });
 
       it('json and text: the same data as the fetch adapter gives', async () => {
         const json = await threeWays({ url: '/json' }, {}, viaFetch);
@@ -299,7 +267,7 @@ describe('integration: fidelity of cached responses', () => {
         return { wrapped: data };
       };
       const defaults = axios.defaults.transformResponse as AxiosResponseTransformer[];
-      const http = cached({}, axios.create({ baseURL: origin.base, transformResponse: [...defaults, wrap] }));
+      const http = h.cached({}, axios.create({ baseURL: h.origin.base, transformResponse: [...defaults, wrap] }));
       const miss = await http.get('/json');
       expect(calls).to.equal(1);
       const hit = await http.get('/json');
@@ -314,7 +282,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('a per-request transformResponse replaces the defaults on hits as on the network', async () => {
-      const http = cached();
+      const http = h.cached();
       const upper = (raw: string): string => raw.toUpperCase();
       const reference = await plain.get('/text', { transformResponse: upper });
       await http.get('/text', { transformResponse: upper });
@@ -328,15 +296,15 @@ describe('integration: fidelity of cached responses', () => {
 
   describe('validateStatus', () => {
     beforeEach(() => {
-      origin.route('/nf', (_req, res) => sendJson(res, { missing: true }, {}, 404));
+      h.origin.route('/nf', (_req, res) => sendJson(res, { missing: true }, {}, 404));
     });
 
     it('a cached 404 (allowableCodes [200, 404]) rejects exactly like the network one by default', async () => {
       const expected = await rejection(plain.get('/nf'));
-      const http = cached({ allowableCodes: [200, 404] });
+      const http = h.cached({ allowableCodes: [200, 404] });
       const miss = await rejection(http.get('/nf'));
       const hit = await rejection(http.get('/nf'));
-      expect(origin.count('/nf')).to.equal(2);
+      expect(h.origin.count('/nf')).to.equal(2);
       for (const [name, error] of [['miss', miss], ['hit', hit]] as const) {
         expect(axios.isAxiosError(error), name).to.equal(true);
         expect(error).to.be.instanceOf(AxiosError);
@@ -353,7 +321,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('the same cached 404 resolves with validateStatus: () => true (and with a per-request validateStatus)', async () => {
-      const http = cached({ allowableCodes: [200, 404] });
+      const http = h.cached({ allowableCodes: [200, 404] });
       await rejection(http.get('/nf'));
       const res = await http.get('/nf', { validateStatus: () => true });
       expect(res.fromCache).to.equal(true);
@@ -361,11 +329,11 @@ describe('integration: fidelity of cached responses', () => {
       expect(res.data).to.deep.equal({ missing: true });
       const lenient = await http.get('/nf', { validateStatus: (s) => s < 500 });
       expect(lenient.status).to.equal(404);
-      expect(origin.count('/nf')).to.equal(1);
+      expect(h.origin.count('/nf')).to.equal(1);
     });
 
     it('an instance-level validateStatus applies to hits', async () => {
-      const http = cached({ allowableCodes: [200, 404] }, axios.create({ baseURL: origin.base, validateStatus: () => true }));
+      const http = h.cached({ allowableCodes: [200, 404] }, axios.create({ baseURL: h.origin.base, validateStatus: () => true }));
       await http.get('/nf');
       const hit = await http.get('/nf');
       expect([hit.fromCache, hit.status]).to.deep.equal([true, 404]);
@@ -376,31 +344,31 @@ describe('integration: fidelity of cached responses', () => {
 
   describe('interceptors', () => {
     it('request interceptors registered before AND after setupCache run on every request; their headers reach the origin', async () => {
-      const instance = axios.create({ baseURL: origin.base });
+      const instance = axios.create({ baseURL: h.origin.base });
       const calls = { before: 0, after: 0 };
       instance.interceptors.request.use((config) => {
         calls.before += 1;
         config.headers.set('Authorization', 'Bearer from-before');
         return config;
       });
-      const http = cached({}, instance);
+      const http = h.cached({}, instance);
       http.interceptors.request.use(async (config) => {
         calls.after += 1;
         config.headers.set('X-After', 'from-after');
         return config;
       });
       const miss = await http.get('/json');
-      expect(origin.requests[0]!.headers.authorization).to.equal('Bearer from-before');
-      expect(origin.requests[0]!.headers['x-after']).to.equal('from-after');
+      expect(h.origin.requests[0]!.headers.authorization).to.equal('Bearer from-before');
+      expect(h.origin.requests[0]!.headers['x-after']).to.equal('from-after');
       const hit = await http.get('/json');
       expect([miss.fromCache, hit.fromCache]).to.deep.equal([false, true]);
       expect(calls).to.deep.equal({ before: 2, after: 2 });
       expect(hit.config.headers.get('Authorization')).to.equal('Bearer from-before');
-      expect(origin.count()).to.equal(1);
+      expect(h.origin.count()).to.equal(1);
     });
 
     it('response interceptors run on cached responses and see fromCache', async () => {
-      const http = cached();
+      const http = h.cached();
       const seen: boolean[] = [];
       http.interceptors.response.use((response) => {
         seen.push(response.fromCache === true);
@@ -415,8 +383,8 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('a retry interceptor that re-sends error.config after a 500 works, and the adapter is not wrapped twice', async () => {
-      origin.route('/flaky', (_req, res, n) => sendJson(res, { n }, {}, n === 1 ? 500 : 200));
-      const http = cached();
+      h.origin.route('/flaky', (_req, res, n) => sendJson(res, { n }, {}, n === 1 ? 500 : 200));
+      const http = h.cached();
       let retries = 0;
       http.interceptors.response.use(undefined, async (error: AxiosError) => {
         if (error.response?.status === 500 && retries === 0 && error.config) {
@@ -438,20 +406,20 @@ describe('integration: fidelity of cached responses', () => {
       expect(res.status).to.equal(200);
       expect(res.data).to.deep.equal({ n: 2 });
       expect(res.fromCache).to.equal(false);
-      expect(origin.count('/flaky')).to.equal(2);
+      expect(h.origin.count('/flaky')).to.equal(2);
       expect(writes, 'one write: a caching adapter wrapped in another would write twice').to.equal(1);
 
       const hit = await http.get('/flaky');
       expect(hit.fromCache).to.equal(true);
       expect(hit.data).to.deep.equal({ n: 2 });
-      expect(origin.count('/flaky')).to.equal(2);
+      expect(h.origin.count('/flaky')).to.equal(2);
       expect(writes).to.equal(1);
     });
   });
 
   describe('mutating a response never changes the next hit', () => {
     it('response.data (object) and response.headers of a miss and of a hit', async () => {
-      const http = cached();
+      const http = h.cached();
       const miss = await http.get('/json');
       miss.data.nested.list.push('mutated');
       miss.data.added = true;
@@ -475,7 +443,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('an arraybuffer of a miss or a hit', async () => {
-      const http = cached();
+      const http = h.cached();
       const miss = await http.get('/bytes', { responseType: 'arraybuffer' });
       Buffer.from(miss.data.buffer, miss.data.byteOffset, miss.data.byteLength).fill(0);
       const first = await http.get('/bytes', { responseType: 'arraybuffer' });
@@ -492,10 +460,10 @@ describe('integration: fidelity of cached responses', () => {
 
     it('a cached instance sends exactly the headers a plain axios.create() instance sends', async () => {
       await plain.get('/json');
-      const http = cached();
+      const http = h.cached();
       await http.get('/json');
-      expect(origin.requests).to.have.length(2);
-      const [fromPlain, fromCached] = origin.requests;
+      expect(h.origin.requests).to.have.length(2);
+      const [fromPlain, fromCached] = h.origin.requests;
       expect(fromCached!.headers).to.deep.equal(fromPlain!.headers);
       expect(fromCached!.method).to.equal(fromPlain!.method);
       expect(fromCached!.url).to.equal(fromPlain!.url);
@@ -503,24 +471,24 @@ describe('integration: fidelity of cached responses', () => {
 
     it('a POST (allowed) sends the same headers and body as without the cache', async () => {
       await plain.post('/json', { a: 1, b: [1, 2] });
-      const http = cached({ allowableMethods: ['POST'] });
+      const http = h.cached({ allowableMethods: ['POST'] });
       await http.post('/json', { a: 1, b: [1, 2] });
-      const [fromPlain, fromCached] = origin.requests;
+      const [fromPlain, fromCached] = h.origin.requests;
       expect(fromCached!.headers).to.deep.equal(fromPlain!.headers);
       expect(fromCached!.body).to.deep.equal(fromPlain!.body);
     });
 
     it('fixes requests-cache BUG: per-request options never reach the origin as headers', async () => {
       await plain.get('/json');
-      const reference = origin.requests[0]!.headers;
-      const http = cached();
+      const reference = h.origin.requests[0]!.headers;
+      const http = h.cached();
       await http.get('/json');
       await http.get('/json', { cache: { expireAfter: 60, forceRefresh: true, refresh: true } });
       await http.get('/json', { cache: { expireAfter: DO_NOT_CACHE } });
       await http.get('/json', { cache: { forceRefresh: true, staleIfError: true, staleWhileRevalidate: 10 } });
       await http.get('/json', { cache: { onlyIfCached: true } });
       await http.get('/json', { cache: false });
-      const sent = origin.requests.slice(1);
+      const sent = h.origin.requests.slice(1);
       expect(sent).to.have.length(5);
       for (const request of sent) {
         expect(request.headers).not.to.have.property('cache-control');
@@ -531,21 +499,21 @@ describe('integration: fidelity of cached responses', () => {
 
     it('only If-None-Match / If-Modified-Since are added on revalidation', async () => {
       const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
-      origin.route('/validated', (req, res, n) => {
+      h.origin.route('/validated', (req, res, n) => {
         res.sendDate = false;
         if (req.headers['if-none-match'] === '"v1"') return sendNotModified(res, { etag: '"v1"' });
         sendJson(res, { n }, { etag: '"v1"', 'last-modified': LAST_MODIFIED });
       });
       await plain.get('/validated');
-      const reference = origin.requests[0]!.headers;
-      const http = cached({ expireAfter: 1 });
+      const reference = h.origin.requests[0]!.headers;
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/validated');
-      clock.advance(2);
+      h.clock.advance(2);
       const expired = await http.get('/validated');
       const refreshed = await http.get('/validated', { cache: { refresh: true } });
       expect([expired.revalidated, refreshed.revalidated]).to.deep.equal([true, true]);
       expect(expired.data).to.deep.equal({ n: 2 });
-      const [, first, ...conditional] = origin.requests;
+      const [, first, ...conditional] = h.origin.requests;
       expect(first!.headers).to.deep.equal(reference);
       expect(conditional).to.have.length(2);
       for (const request of conditional) {
@@ -560,7 +528,7 @@ describe('integration: fidelity of cached responses', () => {
 
   describe('cache: false per request', () => {
     it('bypasses both the read and the write', async () => {
-      const http = cached();
+      const http = h.cached();
       const bypass1 = await http.get('/json', { cache: false });
       expect(bypass1.fromCache).to.equal(false);
       expect(await http.cache.count(), 'not written').to.equal(0);
@@ -571,7 +539,7 @@ describe('integration: fidelity of cached responses', () => {
       expect(bypass2.cacheKey).to.equal(undefined);
       const hit = await http.get('/json');
       expect(hit.fromCache).to.equal(true);
-      expect(origin.count('/json')).to.equal(3);
+      expect(h.origin.count('/json')).to.equal(3);
       expect(await http.cache.count()).to.equal(1);
     });
   });
@@ -580,7 +548,7 @@ describe('integration: fidelity of cached responses', () => {
     const HEX64 = /^[0-9a-f]{64}$/;
 
     it('a written miss and its hit: fromCache, createdAt, expires, isExpired, revalidated, cacheKey', async () => {
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       const before = Date.now();
       const miss = await http.get('/json');
       expect(miss.fromCache).to.equal(false);
@@ -592,7 +560,7 @@ describe('integration: fidelity of cached responses', () => {
       expect(miss.revalidated).to.equal(false);
       expect(miss.cacheKey).to.match(HEX64);
 
-      clock.advance(10);
+      h.clock.advance(10);
       const hit = await http.get('/json');
       expect(hit.fromCache).to.equal(true);
       expect(hit.createdAt).to.be.instanceOf(Date);
@@ -604,7 +572,7 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('a never-expiring entry has expires null on the miss and the hit', async () => {
-      const http = cached();
+      const http = h.cached();
       const miss = await http.get('/json');
       const hit = await http.get('/json');
       expect([miss.expires, hit.expires]).to.deep.equal([null, null]);
@@ -613,8 +581,8 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('a response that was not written: cacheKey undefined and expires null (POST by default, a 500, cache: false)', async () => {
-      origin.route('/boom', (_req, res) => sendJson(res, { boom: true }, {}, 500));
-      const http = cached({ expireAfter: 60 });
+      h.origin.route('/boom', (_req, res) => sendJson(res, { boom: true }, {}, 500));
+      const http = h.cached({ expireAfter: 60 });
       const responses: CacheAxiosResponse[] = [
         await http.post('/json', { a: 1 }),
         await http.get('/boom', { validateStatus: () => true }),
@@ -632,10 +600,10 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('a stale hit served by staleIfError has isExpired true', async () => {
-      origin.route('/stale', (_req, res, n) => sendJson(res, { n }, {}, n === 1 ? 200 : 500));
-      const http = cached({ expireAfter: 1, staleIfError: true });
+      h.origin.route('/stale', (_req, res, n) => sendJson(res, { n }, {}, n === 1 ? 200 : 500));
+      const http = h.cached({ expireAfter: 1, staleIfError: true });
       await http.get('/stale');
-      clock.advance(5);
+      h.clock.advance(5);
       const stale = await http.get('/stale');
       expect(stale.fromCache).to.equal(true);
       expect(stale.isExpired).to.equal(true);
@@ -643,19 +611,19 @@ describe('integration: fidelity of cached responses', () => {
     });
 
     it('describeResponse(res) gives a one-line summary for a miss and a hit', async () => {
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       const miss = await http.get('/json');
       const hit = await http.get('/json');
       const size = Buffer.byteLength(JSON.stringify(JSON_BODY));
       const date = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC`;
-      const url = origin.url('/json').replace(/\./g, '\\.');
+      const url = h.origin.url('/json').replace(/\./g, '\\.');
       expect(describeResponse(miss)).to.match(
         new RegExp(`^<OriginalResponse \\[200\\]: created: ${date}, expires: ${date} \\(fresh\\), size: ${size} bytes, request: GET ${url}>$`),
       );
       expect(describeResponse(hit)).to.match(
         new RegExp(`^<CachedResponse \\[200\\]: created: ${date}, expires: ${date} \\(fresh\\), size: ${size} bytes, request: GET ${url}>$`),
       );
-      const never = cached();
+      const never = h.cached();
       const unwritten = await never.post('/json', {});
       expect(describeResponse(unwritten)).to.match(/^<OriginalResponse \[200\]: created: .*, expires: N\/A \(fresh\), size: \d+ bytes, request: POST /);
     });
@@ -663,7 +631,7 @@ describe('integration: fidelity of cached responses', () => {
 
   describe('cancellation and timeouts on an uncached slow route', () => {
     beforeEach(() => {
-      origin.route('/slow', (_req, res: ServerResponse) => {
+      h.origin.route('/slow', (_req, res: ServerResponse) => {
         const timer = setTimeout(() => sendJson(res, { slow: true }), 400);
         res.on('close', () => clearTimeout(timer));
       });
@@ -688,7 +656,7 @@ describe('integration: fidelity of cached responses', () => {
         return controller.signal;
       };
       const expected = await rejection(plain.get('/slow', { signal: abortAfter(20) }));
-      const http = cached();
+      const http = h.cached();
       const actual = await rejection(http.get('/slow', { signal: abortAfter(20) }));
       expect(shape(expected)).to.include({ isCancel: true, code: 'ERR_CANCELED' });
       expect(shape(actual)).to.deep.equal(shape(expected));
@@ -698,7 +666,7 @@ describe('integration: fidelity of cached responses', () => {
     it('an already-aborted signal rejects the same way', async () => {
       const signal = AbortSignal.abort();
       const expected = await rejection(plain.get('/slow', { signal }));
-      const http = cached();
+      const http = h.cached();
       const actual = await rejection(http.get('/slow', { signal }));
       expect(shape(actual)).to.deep.equal(shape(expected));
     });
@@ -710,7 +678,7 @@ describe('integration: fidelity of cached responses', () => {
         return source.token;
       };
       const expected = await rejection(plain.get('/slow', { cancelToken: cancelAfter(20) }));
-      const http = cached();
+      const http = h.cached();
       const actual = await rejection(http.get('/slow', { cancelToken: cancelAfter(20) }));
       expect(shape(expected)).to.include({ isCancel: true, message: 'stopped by test' });
       expect(shape(actual)).to.deep.equal(shape(expected));
@@ -718,7 +686,7 @@ describe('integration: fidelity of cached responses', () => {
 
     it('timeout: rejects with code ECONNABORTED and axios\' message, as without the cache', async () => {
       const expected = await rejection(plain.get('/slow', { timeout: 50 }));
-      const http = cached();
+      const http = h.cached();
       const actual = await rejection(http.get('/slow', { timeout: 50 }));
       expect(shape(expected)).to.include({ code: 'ECONNABORTED', isCancel: false, message: 'timeout of 50ms exceeded' });
       expect(shape(actual)).to.deep.equal(shape(expected));
@@ -728,7 +696,7 @@ describe('integration: fidelity of cached responses', () => {
     it('timeoutErrorMessage and transitional.clarifyTimeoutError are honoured like axios does', async () => {
       const config: AxiosRequestConfig = { timeout: 30, timeoutErrorMessage: 'too slow', transitional: { clarifyTimeoutError: true } };
       const expected = await rejection(plain.get('/slow', config));
-      const http = cached();
+      const http = h.cached();
       const actual = await rejection(http.get('/slow', config));
       expect(shape(expected)).to.include({ code: 'ETIMEDOUT', message: 'too slow' });
       expect(shape(actual)).to.deep.equal(shape(expected));

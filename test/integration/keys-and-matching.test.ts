@@ -9,72 +9,36 @@ import http from 'node:http';
 import net from 'node:net';
 import { Keyv } from 'keyv';
 import { setupCache, ALL_METHODS, type CacheAxiosInstance, type CacheOptions, type CachedResponse } from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { useHarness } from '../support/harness.js';
+import { run, stored } from '../support/inspect.js';
 import { rawFilesText, secretTraces } from '../support/storage-text.js';
 import { tempDir } from '../support/temp.js';
 import { sendJson } from '../support/wait.js';
 
 describe('integration: keys and matching (reference §3, §10 items 1–15)', () => {
-  let origin: Origin;
-  let clock: Clock;
-  const open: CacheAxiosInstance[] = [];
-
-  function cached(options: CacheOptions = {}): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
-
-  /** Every stored response, from `http.cache.filter()`. */
-  async function stored(http: CacheAxiosInstance): Promise<CachedResponse[]> {
-    const all: CachedResponse[] = [];
-    for await (const response of http.cache.filter()) all.push(response);
-    return all;
-  }
-
-  /** Sends each request in turn; returns `fromCache` of each and the number of requests the origin got. */
-  async function run(http: CacheAxiosInstance, configs: AxiosRequestConfig[]): Promise<{ fromCache: boolean[]; network: number }> {
-    const before = origin.count();
-    const fromCache: boolean[] = [];
-    for (const config of configs) fromCache.push((await http.request(config)).fromCache);
-    return { fromCache, network: origin.count() - before };
-  }
+  const h = useHarness();
 
   const bodyText = (body: string | Buffer | undefined): string => (body === undefined ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : body);
 
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
-  beforeEach(() => {
-    origin.reset();
-    clock = controlClock();
-  });
-  afterEach(async () => {
-    clock.restore();
-    for (const http of open.splice(0)) await http.cache.close();
-  });
-
   describe('item 1: a second identical GET is served from the cache', () => {
     it('the first GET is fromCache false and reaches the origin; the second is fromCache true with no network call and the same data', async () => {
-      const http = cached();
+      const http = h.cached();
       const first = await http.get('/one');
       expect(first.fromCache).to.equal(false);
-      expect(origin.count('/one')).to.equal(1);
+      expect(h.origin.count('/one')).to.equal(1);
       const second = await http.get('/one');
       expect(second.fromCache).to.equal(true);
-      expect(origin.count('/one')).to.equal(1);
+      expect(h.origin.count('/one')).to.equal(1);
       expect(second.data).to.deep.equal(first.data);
       expect(second.data).to.deep.equal({ path: '/one', method: 'GET', n: 1 });
     });
 
     it('a HEAD is cached like a GET, under its own key', async () => {
-      const http = cached();
+      const http = h.cached();
       expect((await http.head('/head')).fromCache).to.equal(false);
       expect((await http.head('/head')).fromCache).to.equal(true);
       expect((await http.get('/head')).fromCache, 'GET after HEAD').to.equal(false);
-      expect(origin.count('/head')).to.equal(2);
+      expect(h.origin.count('/head')).to.equal(2);
     });
   });
 
@@ -82,8 +46,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     const opts: CacheOptions = { allowableMethods: ['GET', 'POST'] };
 
     it('requests that differ in params are cached separately; the same params in another order hit', async () => {
-      const http = cached(opts);
-      const result = await run(http, [
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [
         { url: '/params', params: { a: 1, b: 2 } },
         { url: '/params', params: { a: 1, b: 3 } },
         { url: '/params', params: { b: 2, a: 1 } },
@@ -94,8 +58,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('POST form data (URLSearchParams) differing in content are cached separately; another key order hits', async () => {
-      const http = cached(opts);
-      const result = await run(http, [
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [
         { url: '/form', method: 'post', data: new URLSearchParams('a=1&b=2') },
         { url: '/form', method: 'post', data: new URLSearchParams('a=1&b=3') },
         { url: '/form', method: 'post', data: new URLSearchParams('b=2&a=1') },
@@ -106,8 +70,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('POST JSON bodies differing in content are cached separately; the same object in another key order hits', async () => {
-      const http = cached(opts);
-      const result = await run(http, [
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [
         { url: '/json', method: 'post', data: { a: 1, b: { x: 1 } } },
         { url: '/json', method: 'post', data: { a: 2, b: { x: 1 } } },
         { url: '/json', method: 'post', data: { b: { x: 1 }, a: 1 } },
@@ -118,8 +82,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('a GET and a POST to the same URL, and POSTs with and without a body, are separate entries', async () => {
-      const http = cached(opts);
-      const result = await run(http, [
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [
         { url: '/mixed' },
         { url: '/mixed', method: 'post' },
         { url: '/mixed', method: 'post', data: { a: 1 } },
@@ -134,8 +98,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
   describe('item 3: URL spellings of one resource share one entry', () => {
     it('param order, upper-case scheme, trailing ? and &, and inline query vs params all hit the first entry', async () => {
-      const http = cached();
-      const port = new URL(origin.base).port;
+      const http = h.cached();
+      const port = new URL(h.origin.base).port;
       const first = await http.get('/u?a=1&b=2');
       expect(first.fromCache).to.equal(false);
       const variants: AxiosRequestConfig[] = [
@@ -153,12 +117,12 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
         expect(res.fromCache, JSON.stringify(config)).to.equal(true);
         expect(res.cacheKey).to.equal(first.cacheKey);
       }
-      expect(origin.count('/u')).to.equal(1);
+      expect(h.origin.count('/u')).to.equal(1);
     });
 
     it('a trailing ? (and a lone &) on a path without a query hits the plain URL', async () => {
-      const http = cached();
-      const result = await run(http, [{ url: '/plain' }, { url: '/plain?' }, { url: '/plain?&' }, { url: '/plain/../plain' }]);
+      const http = h.cached();
+      const result = await run(h.origin, http, [{ url: '/plain' }, { url: '/plain?' }, { url: '/plain?&' }, { url: '/plain/../plain' }]);
       expect(result.fromCache).to.deep.equal([false, true, true, true]);
       expect(result.network).to.equal(1);
     });
@@ -166,26 +130,25 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     it('the default port :80 on http shares the entry of the URL without a port', async () => {
       // Port 80 cannot be listened on here: an agent connects every request to the origin, so both
       // spellings are really requested over the network, as axios sends them.
-      const port = Number(new URL(origin.base).port);
+      const port = Number(new URL(h.origin.base).port);
       const agent = new http.Agent();
       (agent as unknown as { createConnection: () => net.Socket }).createConnection = () => net.createConnection({ host: '127.0.0.1', port });
-      const cachedVia80 = setupCache(axios.create({ httpAgent: agent, proxy: false }), { backend: 'memory' });
-      open.push(cachedVia80);
+      const cachedVia80 = h.cached({}, axios.create({ httpAgent: agent, proxy: false }));
       const plain = await cachedVia80.get('http://127.0.0.1/port80?q=1');
       expect(plain.fromCache).to.equal(false);
-      expect(origin.requests.map((r) => [r.url, r.headers.host])).to.deep.equal([['/port80?q=1', '127.0.0.1']]);
+      expect(h.origin.requests.map((r) => [r.url, r.headers.host])).to.deep.equal([['/port80?q=1', '127.0.0.1']]);
       const withPort = await cachedVia80.get('http://127.0.0.1:80/port80?q=1');
       const upper = await cachedVia80.get('HTTP://127.0.0.1:80/port80?q=1');
       expect(withPort.fromCache, ':80').to.equal(true);
       expect(upper.fromCache, 'HTTP:// and :80').to.equal(true);
       expect(withPort.cacheKey).to.equal(plain.cacheKey);
-      expect(origin.count()).to.equal(1);
+      expect(h.origin.count()).to.equal(1);
       agent.destroy();
     });
 
     it('different paths (path case included) are different entries', async () => {
-      const http = cached();
-      const result = await run(http, [{ url: '/p1' }, { url: '/p2' }, { url: '/P1' }, { url: '/p1' }]);
+      const http = h.cached();
+      const result = await run(h.origin, http, [{ url: '/p1' }, { url: '/p2' }, { url: '/P1' }, { url: '/p1' }]);
       expect(result.fromCache).to.deep.equal([false, false, false, true]);
       expect(result.network).to.equal(3);
     });
@@ -193,8 +156,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
   describe('item 4: duplicate and key-only params', () => {
     it('?a=1&a=2 differs from ?a=1 and from ?a=2, while the order of duplicates does not matter', async () => {
-      const http = cached();
-      const result = await run(http, [
+      const http = h.cached();
+      const result = await run(h.origin, http, [
         { url: '/dup?a=1&a=2' },
         { url: '/dup?a=1' },
         { url: '/dup?a=2' },
@@ -206,8 +169,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('key-only params are distinct from each other and order-insensitive (?k=v&p == ?p&k=v)', async () => {
-      const http = cached();
-      const result = await run(http, [
+      const http = h.cached();
+      const result = await run(h.origin, http, [
         { url: '/keyonly?param_1' },
         { url: '/keyonly?param_2' },
         { url: '/keyonly?k=v&p' },
@@ -224,9 +187,9 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     const opts: CacheOptions = { allowableMethods: ['POST'] };
 
     it('text/plain bodies: the same bytes hit; the same pairs in another order do not', async () => {
-      const http = cached(opts);
+      const http = h.cached(opts);
       const text = { 'Content-Type': 'text/plain' };
-      const result = await run(http, [
+      const result = await run(h.origin, http, [
         { url: '/raw', method: 'post', data: 'a=1&b=2', headers: text },
         { url: '/raw', method: 'post', data: 'b=2&a=1', headers: text },
         { url: '/raw', method: 'post', data: '{"a":1,"b":2}', headers: text },
@@ -239,9 +202,9 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('binary bodies (application/octet-stream) hit only on identical bytes', async () => {
-      const http = cached(opts);
+      const http = h.cached(opts);
       const bin = { 'Content-Type': 'application/octet-stream' };
-      const result = await run(http, [
+      const result = await run(h.origin, http, [
         { url: '/bin', method: 'post', data: Buffer.from([0, 1, 2, 255]), headers: bin },
         { url: '/bin', method: 'post', data: Buffer.from([0, 1, 2, 254]), headers: bin },
         { url: '/bin', method: 'post', data: Buffer.from([0, 1, 2, 255]), headers: bin },
@@ -249,13 +212,13 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
       ]);
       expect(result.fromCache).to.deep.equal([false, false, true, true]);
       expect(result.network).to.equal(2);
-      expect(origin.requests[0]!.body).to.deep.equal(Buffer.from([0, 1, 2, 255]));
+      expect(h.origin.requests[0]!.body).to.deep.equal(Buffer.from([0, 1, 2, 255]));
     });
 
     it('an invalid JSON body with a JSON content type is hashed as it is', async () => {
-      const http = cached(opts);
+      const http = h.cached(opts);
       const json = { 'Content-Type': 'application/json' };
-      const result = await run(http, [
+      const result = await run(h.origin, http, [
         { url: '/badjson', method: 'post', data: '{"a":1,', headers: json },
         { url: '/badjson', method: 'post', data: '{"a":1, ', headers: json },
         { url: '/badjson', method: 'post', data: '{"a":1,', headers: json },
@@ -268,11 +231,11 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
   describe('item 6: unsafe methods are not cached by default', () => {
     for (const method of ['post', 'put', 'patch', 'delete', 'options'] as const) {
       it(`${method.toUpperCase()} is neither written nor read by default`, async () => {
-        const http = cached();
+        const http = h.cached();
         const first = await http.request({ url: `/m-${method}`, method, data: method === 'options' || method === 'delete' ? undefined : { a: 1 } });
         const second = await http.request({ url: `/m-${method}`, method, data: method === 'options' || method === 'delete' ? undefined : { a: 1 } });
         expect([first.fromCache, second.fromCache]).to.deep.equal([false, false]);
-        expect(origin.count(`/m-${method}`)).to.equal(2);
+        expect(h.origin.count(`/m-${method}`)).to.equal(2);
         expect(await http.cache.count()).to.equal(0);
         expect(first.cacheKey).to.equal(undefined);
       });
@@ -280,33 +243,33 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
     it('an entry another instance wrote for POST (shared backend) is not read by a default instance', async () => {
       const shared = new Keyv();
-      const writer = cached({ backend: shared, allowableMethods: ALL_METHODS });
-      const reader = cached({ backend: shared });
+      const writer = h.cached({ backend: shared, allowableMethods: ALL_METHODS });
+      const reader = h.cached({ backend: shared });
       await writer.post('/shared-post', { a: 1 });
       expect((await writer.post('/shared-post', { a: 1 })).fromCache, 'writer hits').to.equal(true);
       expect(await reader.cache.count()).to.equal(1);
       const res = await reader.post('/shared-post', { a: 1 });
       expect(res.fromCache).to.equal(false);
       expect(res.data.n).to.equal(2);
-      expect(origin.count('/shared-post')).to.equal(2);
+      expect(h.origin.count('/shared-post')).to.equal(2);
     });
   });
 
   describe('item 7: method-override headers count toward allowableMethods', () => {
     for (const header of ['X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override']) {
       it(`a POST with ${header}: GET is cached when only GET is allowed`, async () => {
-        const http = cached({ allowableMethods: ['GET'] });
+        const http = h.cached({ allowableMethods: ['GET'] });
         const config: AxiosRequestConfig = { url: '/override', method: 'post', data: { q: 1 }, headers: { [header]: 'GET' } };
-        const result = await run(http, [config, config]);
+        const result = await run(h.origin, http, [config, config]);
         expect(result.fromCache).to.deep.equal([false, true]);
         expect(result.network).to.equal(1);
       });
     }
 
     it('the same POST without an override header is not cached', async () => {
-      const http = cached({ allowableMethods: ['GET'] });
+      const http = h.cached({ allowableMethods: ['GET'] });
       const config: AxiosRequestConfig = { url: '/override', method: 'post', data: { q: 1 } };
-      const result = await run(http, [config, config]);
+      const result = await run(h.origin, http, [config, config]);
       expect(result.fromCache).to.deep.equal([false, false]);
       expect(result.network).to.equal(2);
     });
@@ -315,15 +278,15 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
   describe('item 8: allowableCodes', () => {
     beforeEach(() => {
       for (const status of [201, 404, 500]) {
-        origin.route(`/status-${status}`, (_req, res, n) => sendJson(res, { status, n }, {}, status));
+        h.origin.route(`/status-${status}`, (_req, res, n) => sendJson(res, { status, n }, {}, status));
       }
     });
     const always = { validateStatus: () => true };
 
     it('only 200 is cached by default: 201, 404 and 500 are not', async () => {
-      const http = cached();
+      const http = h.cached();
       for (const status of [201, 404, 500]) {
-        const result = await run(http, [{ url: `/status-${status}`, ...always }, { url: `/status-${status}`, ...always }]);
+        const result = await run(h.origin, http, [{ url: `/status-${status}`, ...always }, { url: `/status-${status}`, ...always }]);
         expect(result.fromCache, String(status)).to.deep.equal([false, false]);
         expect(result.network, String(status)).to.equal(2);
       }
@@ -331,11 +294,11 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('allowableCodes [200, 404] caches a 404 and not a 500', async () => {
-      const http = cached({ allowableCodes: [200, 404] });
-      const notFound = await run(http, [{ url: '/status-404', ...always }, { url: '/status-404', ...always }]);
+      const http = h.cached({ allowableCodes: [200, 404] });
+      const notFound = await run(h.origin, http, [{ url: '/status-404', ...always }, { url: '/status-404', ...always }]);
       expect(notFound.fromCache).to.deep.equal([false, true]);
       expect(notFound.network).to.equal(1);
-      const serverError = await run(http, [{ url: '/status-500', ...always }, { url: '/status-500', ...always }]);
+      const serverError = await run(h.origin, http, [{ url: '/status-500', ...always }, { url: '/status-500', ...always }]);
       expect(serverError.fromCache).to.deep.equal([false, false]);
       expect(serverError.network).to.equal(2);
       const hit = await http.get('/status-404', always);
@@ -348,15 +311,15 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     const opts: CacheOptions = { ignoredParameters: ['x'], allowableMethods: ['GET', 'POST'] };
 
     it('query: different values of an ignored parameter share an entry; with vs without it do not', async () => {
-      const http = cached(opts);
-      const result = await run(http, [{ url: '/ig?x=1&a=1' }, { url: '/ig?a=1&x=2' }, { url: '/ig', params: { a: 1, x: 3 } }, { url: '/ig?a=1' }]);
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [{ url: '/ig?x=1&a=1' }, { url: '/ig?a=1&x=2' }, { url: '/ig', params: { a: 1, x: 3 } }, { url: '/ig?a=1' }]);
       expect(result.fromCache).to.deep.equal([false, true, true, false]);
       expect(result.network).to.equal(2);
     });
 
     it('JSON body: different values of an ignored key share an entry; with vs without it do not', async () => {
-      const http = cached(opts);
-      const result = await run(http, [
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [
         { url: '/igjson', method: 'post', data: { x: 'one', a: 1 } },
         { url: '/igjson', method: 'post', data: { a: 1, x: 'two' } },
         { url: '/igjson', method: 'post', data: { a: 1 } },
@@ -366,8 +329,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('form body: different values of an ignored field share an entry; with vs without it do not', async () => {
-      const http = cached(opts);
-      const result = await run(http, [
+      const http = h.cached(opts);
+      const result = await run(h.origin, http, [
         { url: '/igform', method: 'post', data: new URLSearchParams('x=1&a=1') },
         { url: '/igform', method: 'post', data: new URLSearchParams('a=1&x=2') },
         { url: '/igform', method: 'post', data: new URLSearchParams('a=1') },
@@ -377,8 +340,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('header with matchHeaders true: different values share an entry; with vs without it do not', async () => {
-      const http = cached({ ...opts, matchHeaders: true });
-      const result = await run(http, [
+      const http = h.cached({ ...opts, matchHeaders: true });
+      const result = await run(h.origin, http, [
         { url: '/ighead', headers: { x: 'one' } },
         { url: '/ighead', headers: { x: 'two' } },
         { url: '/ighead' },
@@ -389,10 +352,10 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('the ignored values reached the origin unchanged (only the cache ignores them)', async () => {
-      const http = cached({ ...opts, matchHeaders: true });
+      const http = h.cached({ ...opts, matchHeaders: true });
       await http.get('/igsent?x=secret-q', { headers: { x: 'secret-h' } });
-      expect(origin.requests[0]!.url).to.equal('/igsent?x=secret-q');
-      expect(origin.requests[0]!.headers.x).to.equal('secret-h');
+      expect(h.origin.requests[0]!.url).to.equal('/igsent?x=secret-q');
+      expect(h.origin.requests[0]!.headers.x).to.equal('secret-h');
     });
   });
 
@@ -404,7 +367,7 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
     /** Routes that do not echo the request, so only the stored request could hold a secret. */
     function quietRoutes(): void {
-      for (const path of ['/secret', '/secret-json', '/secret-form']) origin.route(path, (_req, res) => sendJson(res, { ok: true }));
+      for (const path of ['/secret', '/secret-json', '/secret-form']) h.origin.route(path, (_req, res) => sendJson(res, { ok: true }));
     }
 
     async function sendSecrets(http: CacheAxiosInstance): Promise<void> {
@@ -415,19 +378,19 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
     it('stored url, request.url, request headers and JSON/form bodies show REDACTED for Authorization and access_token (cache.filter)', async () => {
       quietRoutes();
-      const http = cached({ allowableMethods: ['GET', 'POST'] });
+      const http = h.cached({ allowableMethods: ['GET', 'POST'] });
       await sendSecrets(http);
       // The secrets did reach the origin: redaction is about storage only.
-      expect(origin.requests[0]!.url).to.include(QUERY_SECRET);
-      expect(origin.requests[0]!.headers.authorization).to.equal(HEADER_SECRET);
+      expect(h.origin.requests[0]!.url).to.include(QUERY_SECRET);
+      expect(h.origin.requests[0]!.headers.authorization).to.equal(HEADER_SECRET);
 
       const entries = await stored(http);
       expect(entries).to.have.length(3);
       const byPath = (path: string): CachedResponse => entries.find((e) => new URL(e.url).pathname === path)!;
 
       const get = byPath('/secret');
-      expect(get.url).to.equal(`${origin.base}/secret?access_token=REDACTED&page=2`);
-      expect(get.request.url).to.equal(`${origin.base}/secret?access_token=REDACTED&page=2`);
+      expect(get.url).to.equal(`${h.origin.base}/secret?access_token=REDACTED&page=2`);
+      expect(get.request.url).to.equal(`${h.origin.base}/secret?access_token=REDACTED&page=2`);
       expect(get.request.headers.authorization).to.equal('REDACTED');
 
       const json = byPath('/secret-json');
@@ -441,16 +404,16 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
       const everything = JSON.stringify(entries.map((e) => ({ url: e.url, request: { ...e.request, body: bodyText(e.request.body) }, headers: e.headers })));
       for (const secret of [QUERY_SECRET, HEADER_SECRET, JSON_SECRET, FORM_SECRET]) expect(everything).not.to.include(secret);
       expect(await http.cache.urls()).to.deep.equal([
-        `${origin.base}/secret-form`,
-        `${origin.base}/secret-json`,
-        `${origin.base}/secret?access_token=REDACTED&page=2`,
+        `${h.origin.base}/secret-form`,
+        `${h.origin.base}/secret-json`,
+        `${h.origin.base}/secret?access_token=REDACTED&page=2`,
       ]);
     });
 
     it('the secrets never reach the SQLite file (raw bytes of the database read after close)', async () => {
       quietRoutes();
       const dir = tempDir();
-      const http = setupCache(axios.create({ baseURL: origin.base }), { cacheName: `${dir}/redact`, allowableMethods: ['GET', 'POST'] });
+      const http = setupCache(axios.create({ baseURL: h.origin.base }), { cacheName: `${dir}/redact`, allowableMethods: ['GET', 'POST'] });
       try {
         await sendSecrets(http);
         expect(await http.cache.count()).to.equal(3);
@@ -468,8 +431,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('requests differing only in Authorization or access_token share an entry by default', async () => {
-      const http = cached();
-      const result = await run(http, [
+      const http = h.cached();
+      const result = await run(h.origin, http, [
         { url: '/tok?access_token=a1', headers: { Authorization: 'Bearer one' } },
         { url: '/tok?access_token=b2', headers: { Authorization: 'Bearer two' } },
         { url: '/tok' },
@@ -481,8 +444,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
   describe('item 12: matchHeaders', () => {
     it('matchHeaders true keys on all headers, in any order', async () => {
-      const http = cached({ matchHeaders: true });
-      const result = await run(http, [
+      const http = h.cached({ matchHeaders: true });
+      const result = await run(h.origin, http, [
         { url: '/mh', headers: { 'X-A': '1', 'X-B': '2' } },
         { url: '/mh', headers: { 'X-B': '2', 'X-A': '1' } },
         { url: '/mh', headers: { 'x-b': '2', 'x-a': '1' } },
@@ -495,8 +458,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it("matchHeaders ['Accept'] keys only on Accept", async () => {
-      const http = cached({ matchHeaders: ['Accept'] });
-      const result = await run(http, [
+      const http = h.cached({ matchHeaders: ['Accept'] });
+      const result = await run(h.origin, http, [
         { url: '/mha', headers: { Accept: 'application/json', 'X-Other': '1' } },
         { url: '/mha', headers: { Accept: 'application/json', 'X-Other': '2' } },
         { url: '/mha', headers: { Accept: 'text/plain', 'X-Other': '1' } },
@@ -507,8 +470,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('comma lists in matched headers are compared after normalization (order, case, spacing)', async () => {
-      const http = cached({ matchHeaders: ['Accept-Language'] });
-      const result = await run(http, [
+      const http = h.cached({ matchHeaders: ['Accept-Language'] });
+      const result = await run(h.origin, http, [
         { url: '/mhl', headers: { 'Accept-Language': 'en, fr' } },
         { url: '/mhl', headers: { 'Accept-Language': 'FR,en ' } },
         { url: '/mhl', headers: { 'Accept-Language': 'de' } },
@@ -518,8 +481,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('by default (matchHeaders false) headers do not split entries', async () => {
-      const http = cached();
-      const result = await run(http, [{ url: '/mhd', headers: { Accept: 'application/json' } }, { url: '/mhd', headers: { Accept: 'text/plain', 'X-A': '1' } }]);
+      const http = h.cached();
+      const result = await run(h.origin, http, [{ url: '/mhd', headers: { Accept: 'application/json' } }, { url: '/mhd', headers: { Accept: 'text/plain', 'X-A': '1' } }]);
       expect(result.fromCache).to.deep.equal([false, true]);
       expect(result.network).to.equal(1);
     });
@@ -527,23 +490,23 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
 
   describe('item 13: Vary', () => {
     beforeEach(() => {
-      origin.route('/vary', (req, res, n) => sendJson(res, { accept: req.headers.accept, n }, { vary: 'Accept' }));
+      h.origin.route('/vary', (req, res, n) => sendJson(res, { accept: req.headers.accept, n }, { vary: 'Accept' }));
     });
 
     it('a cached Vary: Accept response is a miss for another Accept; the new variant is stored under a secondary key', async () => {
-      const http = cached();
+      const http = h.cached();
       const a = await http.get('/vary', { headers: { Accept: 'application/json' } });
       const b = await http.get('/vary', { headers: { Accept: 'application/x-b+json' } });
       expect([a.fromCache, b.fromCache]).to.deep.equal([false, false]);
       expect(b.data).to.deep.equal({ accept: 'application/x-b+json', n: 2 });
-      expect(a.cacheKey).to.equal(http.cache.createKey({ url: origin.url('/vary') }));
+      expect(a.cacheKey).to.equal(http.cache.createKey({ url: h.origin.url('/vary') }));
       expect(b.cacheKey).to.match(/^[0-9a-f]{64}$/);
       expect(b.cacheKey).not.to.equal(a.cacheKey);
       expect(await http.cache.count()).to.equal(2);
     });
 
     it('alternating two Accept variants gives hits from round two, each with its own body', async () => {
-      const http = cached();
+      const http = h.cached();
       const accepts = ['application/json', 'application/x-b+json'];
       const seen: Array<[boolean, string, number]> = [];
       for (let round = 0; round < 3; round += 1) {
@@ -560,23 +523,23 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
         [true, 'application/json', 1],
         [true, 'application/x-b+json', 2],
       ]);
-      expect(origin.count('/vary')).to.equal(2);
+      expect(h.origin.count('/vary')).to.equal(2);
     });
 
     it('the Vary comparison ignores order, case and spacing of comma lists', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/vary', { headers: { Accept: 'text/html, application/json' } });
       const res = await http.get('/vary', { headers: { Accept: 'application/json,TEXT/HTML' } });
       expect(res.fromCache).to.equal(true);
-      expect(origin.count('/vary')).to.equal(1);
+      expect(h.origin.count('/vary')).to.equal(1);
     });
   });
 
   describe('item 14: Vary that can never match', () => {
     it('Vary: * is always a miss (and the new response replaces the entry)', async () => {
-      origin.route('/vary-star', (_req, res, n) => sendJson(res, { n }, { vary: '*' }));
-      const http = cached();
-      const result = await run(http, [{ url: '/vary-star' }, { url: '/vary-star' }, { url: '/vary-star' }]);
+      h.origin.route('/vary-star', (_req, res, n) => sendJson(res, { n }, { vary: '*' }));
+      const http = h.cached();
+      const result = await run(h.origin, http, [{ url: '/vary-star' }, { url: '/vary-star' }, { url: '/vary-star' }]);
       expect(result.fromCache).to.deep.equal([false, false, false]);
       expect(result.network).to.equal(3);
       const entries = await stored(http);
@@ -585,11 +548,11 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('Vary: Authorization with an ignored Authorization header on the request is always a miss', async () => {
-      origin.route('/vary-auth', (req, res, n) => sendJson(res, { user: req.headers.authorization ?? null, n }, { vary: 'Authorization' }));
-      const http = cached();
+      h.origin.route('/vary-auth', (req, res, n) => sendJson(res, { user: req.headers.authorization ?? null, n }, { vary: 'Authorization' }));
+      const http = h.cached();
       const alice = { headers: { Authorization: 'Bearer alice' } };
       const bob = { headers: { Authorization: 'Bearer bob' } };
-      const result = await run(http, [
+      const result = await run(h.origin, http, [
         { url: '/vary-auth', ...alice },
         { url: '/vary-auth', ...bob },
         { url: '/vary-auth', ...alice },
@@ -601,9 +564,9 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('the same Vary: Authorization response hits for requests that carry no Authorization', async () => {
-      origin.route('/vary-auth-none', (_req, res, n) => sendJson(res, { n }, { vary: 'Authorization' }));
-      const http = cached();
-      const result = await run(http, [{ url: '/vary-auth-none' }, { url: '/vary-auth-none' }]);
+      h.origin.route('/vary-auth-none', (_req, res, n) => sendJson(res, { n }, { vary: 'Authorization' }));
+      const http = h.cached();
+      const result = await run(h.origin, http, [{ url: '/vary-auth-none' }, { url: '/vary-auth-none' }]);
       expect(result.fromCache).to.deep.equal([false, true]);
     });
   });
@@ -615,18 +578,18 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
         res.setHeader('location', to);
         res.end();
       };
-      origin.route('/r3', redirect(302, '/r2'));
-      origin.route('/r2', redirect(301, '/r1'));
-      origin.route('/r1', redirect(307, '/final'));
-      origin.route('/final', (_req, res, n) => sendJson(res, { final: true, n }));
+      h.origin.route('/r3', redirect(302, '/r2'));
+      h.origin.route('/r2', redirect(301, '/r1'));
+      h.origin.route('/r1', redirect(307, '/final'));
+      h.origin.route('/final', (_req, res, n) => sendJson(res, { final: true, n }));
     });
 
     it('after /r3 -> 302 /r2 -> 301 /r1 -> 307 /final, both /r3 and /final are hits with the final body', async () => {
-      const http = cached();
+      const http = h.cached();
       const first = await http.get('/r3');
       expect(first.fromCache).to.equal(false);
       expect(first.data).to.deep.equal({ final: true, n: 1 });
-      expect(origin.requests.map((r) => r.path)).to.deep.equal(['/r3', '/r2', '/r1', '/final']);
+      expect(h.origin.requests.map((r) => r.path)).to.deep.equal(['/r3', '/r2', '/r1', '/final']);
 
       const again = await http.get('/r3');
       const final = await http.get('/final');
@@ -634,26 +597,26 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
       expect(final.fromCache, '/final').to.equal(true);
       expect(again.data).to.deep.equal({ final: true, n: 1 });
       expect(final.data).to.deep.equal({ final: true, n: 1 });
-      expect(origin.count()).to.equal(4);
+      expect(h.origin.count()).to.equal(4);
       // Where Node code reads the final URL of a followed redirect: the same on the hit as on the network.
       const responseUrl = (res: { request?: unknown }) => (res.request as { res?: { responseUrl?: string } }).res?.responseUrl;
-      expect(responseUrl(first)).to.equal(origin.url('/final'));
-      expect(responseUrl(again)).to.equal(origin.url('/final'));
+      expect(responseUrl(first)).to.equal(h.origin.url('/final'));
+      expect(responseUrl(again)).to.equal(h.origin.url('/final'));
     });
 
     it('contains({ url }) is true for the original and the final URL, and the final URL is an alias of the entry', async () => {
-      const http = cached();
+      const http = h.cached();
       await http.get('/r3');
-      expect(await http.cache.contains({ url: origin.url('/r3') })).to.equal(true);
-      expect(await http.cache.contains({ url: origin.url('/final') })).to.equal(true);
-      expect(await http.cache.contains({ url: origin.url('/elsewhere') })).to.equal(false);
+      expect(await http.cache.contains({ url: h.origin.url('/r3') })).to.equal(true);
+      expect(await http.cache.contains({ url: h.origin.url('/final') })).to.equal(true);
+      expect(await http.cache.contains({ url: h.origin.url('/elsewhere') })).to.equal(false);
       expect(await http.cache.count()).to.equal(1);
-      const finalKey = http.cache.createKey({ url: origin.url('/final') });
-      const r3Key = http.cache.createKey({ url: origin.url('/r3') });
+      const finalKey = http.cache.createKey({ url: h.origin.url('/final') });
+      const r3Key = http.cache.createKey({ url: h.origin.url('/r3') });
       expect(await http.cache.redirects.get(finalKey)).to.equal(r3Key);
       const [entry] = await stored(http);
-      expect(entry!.url).to.equal(origin.url('/final'));
-      expect(entry!.request.url).to.equal(origin.url('/r3'));
+      expect(entry!.url).to.equal(h.origin.url('/final'));
+      expect(entry!.request.url).to.equal(h.origin.url('/r3'));
     });
   });
 
@@ -666,15 +629,15 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     }
 
     it('FormData uploads with axios\' random boundary hit the same entry (allowableMethods POST)', async () => {
-      const http = cached({ allowableMethods: ['POST'] });
+      const http = h.cached({ allowableMethods: ['POST'] });
       // Premise: axios really picks a new boundary for each upload.
       await http.post('/upload', form('a'), { cache: false });
       await http.post('/upload', form('a'), { cache: false });
-      const [one, two] = origin.requests.map((r) => String(r.headers['content-type']));
+      const [one, two] = h.origin.requests.map((r) => String(r.headers['content-type']));
       expect(one).to.match(/^multipart\/form-data; boundary=/);
       expect(one).not.to.equal(two);
 
-      const result = await run(http, [
+      const result = await run(h.origin, http, [
         { url: '/upload', method: 'post', data: form('a') },
         { url: '/upload', method: 'post', data: form('a') },
         { url: '/upload', method: 'post', data: form('b') },
@@ -685,8 +648,8 @@ describe('integration: keys and matching (reference §3, §10 items 1–15)', ()
     });
 
     it('postForm with a plain object is cached the same way', async () => {
-      const http = cached({ allowableMethods: ['POST'] });
-      const result = await run(http, [
+      const http = h.cached({ allowableMethods: ['POST'] });
+      const result = await run(h.origin, http, [
         { url: '/upload-form', method: 'post', data: { a: '1', b: '2' }, headers: { 'Content-Type': 'multipart/form-data' } },
         { url: '/upload-form', method: 'post', data: { a: '1', b: '2' }, headers: { 'Content-Type': 'multipart/form-data' } },
       ]);

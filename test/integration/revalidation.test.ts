@@ -5,87 +5,38 @@
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setupCache, type CacheAxiosInstance, type CacheOptions } from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { rejection, spyWrites, useHarness } from '../support/harness.js';
+import { near, storedN } from '../support/inspect.js';
 import { elapsed, sendJson, sendNotModified, sleep, waitFor } from '../support/wait.js';
 
 const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
 
-/** Resolves to the rejection of `promise` (fails if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the request to fail, but it succeeded');
-}
-
 describe('integration: revalidation and error handling (reference ยง10 items 23โ€“34)', () => {
-  let origin: Origin;
-  let clock: Clock;
-  const open: CacheAxiosInstance[] = [];
-
-  function cached(options: CacheOptions = {}): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), { backend: 'memory', ...options });
-    open.push(http);
-    return http;
-  }
-
-  /** Counts backend writes: wraps `http.cache.keyv.set`. */
-  function spyWrites(http: CacheAxiosInstance): { count: number } {
-    const keyv = http.cache.keyv;
-    const original = keyv.set.bind(keyv);
-    const spy = { count: 0 };
-    keyv.set = ((...args: Parameters<typeof original>) => {
-      spy.count += 1;
-      return original(...args);
-    }) as typeof keyv.set;
-    return spy;
-  }
+  const h = useHarness();
 
   /**
    * A route with an ETag that answers 304 to a matching If-None-Match. `extra(n)` gives the headers of
    * the 304 (default: none beyond the ETag). No automatic Date header, so unchanged means unchanged.
    */
   function etagRoute(path: string, etag = '"v1"', extra: (n: number) => Record<string, string> = () => ({})): void {
-    origin.route(path, (req, res, n) => {
+    h.origin.route(path, (req, res, n) => {
       res.sendDate = false;
       if (req.headers['if-none-match'] === etag) return sendNotModified(res, { etag, ...extra(n) });
       sendJson(res, { n }, { etag });
     });
   }
 
-  const near = (date: Date | null | undefined, at: number, tolerance = 2000): void => {
-    expect(date, 'expires').to.be.instanceOf(Date);
-    expect(date!.getTime()).to.be.closeTo(at, tolerance);
-  };
-
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
-  beforeEach(() => {
-    origin.reset();
-    clock = controlClock();
-  });
-  afterEach(async () => {
-    clock.restore();
-    for (const http of open.splice(0)) await http.cache.close();
-  });
-
   describe('item 23: an expired entry with an ETag is revalidated', () => {
     it('sends If-None-Match; the 304 returns the cached body, fromCache and revalidated, a later expiry, merged headers, createdAt kept', async () => {
       etagRoute('/r23', '"v1"', () => ({ 'x-extra': 'from-304' }));
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       const first = await http.get('/r23');
       expect(first.fromCache).to.equal(false);
 
-      clock.advance(2);
+      h.clock.advance(2);
       const second = await http.get('/r23');
-      expect(origin.count('/r23')).to.equal(2);
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
+      expect(h.origin.count('/r23')).to.equal(2);
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
       expect(second.status).to.equal(200);
       expect(second.fromCache).to.equal(true);
       expect(second.revalidated).to.equal(true);
@@ -101,16 +52,16 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
       expect(third.fromCache).to.equal(true);
       expect(third.revalidated).to.equal(false);
       expect(third.headers['x-extra']).to.equal('from-304');
-      expect(origin.count('/r23')).to.equal(2);
+      expect(h.origin.count('/r23')).to.equal(2);
     });
 
     it('sends only the validators: no Cache-Control or internal headers', async () => {
       etagRoute('/r23h');
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/r23h');
-      clock.advance(2);
+      h.clock.advance(2);
       await http.get('/r23h', { cache: { expireAfter: 60 } });
-      const sent = origin.requests[1]!.headers;
+      const sent = h.origin.requests[1]!.headers;
       expect(sent['if-none-match']).to.equal('"v1"');
       expect(sent).to.not.have.property('cache-control');
     });
@@ -118,27 +69,27 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
   describe('item 24: an expired entry with Last-Modified', () => {
     it('sends If-Modified-Since (and both validators when both exist)', async () => {
-      origin.route('/r24', (req, res, n) => {
+      h.origin.route('/r24', (req, res, n) => {
         if (req.headers['if-modified-since'] === LAST_MODIFIED) return sendNotModified(res);
         sendJson(res, { n }, { 'last-modified': LAST_MODIFIED });
       });
-      origin.route('/r24both', (req, res, n) => {
+      h.origin.route('/r24both', (req, res, n) => {
         if (req.headers['if-none-match'] === '"b"') return sendNotModified(res);
         sendJson(res, { n }, { 'last-modified': LAST_MODIFIED, etag: '"b"' });
       });
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/r24');
       await http.get('/r24both');
-      clock.advance(2);
+      h.clock.advance(2);
       const res = await http.get('/r24');
-      const sent = origin.requests.find((r) => r.path === '/r24' && r !== origin.requests[0])!.headers;
+      const sent = h.origin.requests.find((r) => r.path === '/r24' && r !== h.origin.requests[0])!.headers;
       expect(sent['if-modified-since']).to.equal(LAST_MODIFIED);
       expect(sent).to.not.have.property('if-none-match');
       expect(res.fromCache).to.equal(true);
       expect(res.revalidated).to.equal(true);
 
       await http.get('/r24both');
-      const both = origin.requests.filter((r) => r.path === '/r24both')[1]!.headers;
+      const both = h.origin.requests.filter((r) => r.path === '/r24both')[1]!.headers;
       expect(both['if-none-match']).to.equal('"b"');
       expect(both['if-modified-since']).to.equal(LAST_MODIFIED);
     });
@@ -146,11 +97,11 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
   describe('item 25: 304 without an entry, 200 on refetch', () => {
     it('a 304 to a user-supplied If-None-Match with nothing cached is returned as is and not cached', async () => {
-      origin.route('/r25', (req, res, n) => {
+      h.origin.route('/r25', (req, res, n) => {
         if (req.headers['if-none-match'] === '"u"') return sendNotModified(res, { etag: '"u"' });
         sendJson(res, { n }, { etag: '"u"' });
       });
-      const http = cached();
+      const http = h.cached();
       const res = await http.get('/r25', {
         headers: { 'If-None-Match': '"u"' },
         validateStatus: (s) => (s >= 200 && s < 300) || s === 304,
@@ -166,24 +117,24 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
     });
 
     it('a 304 without an entry still fails the default validateStatus, as axios would', async () => {
-      origin.route('/r25v', (_req, res) => sendNotModified(res));
-      const http = cached();
+      h.origin.route('/r25v', (_req, res) => sendNotModified(res));
+      const http = h.cached();
       const error = await rejection(http.get('/r25v', { headers: { 'If-None-Match': '"x"' } }));
       expect(axios.isAxiosError(error)).to.equal(true);
       expect((error as AxiosError).response?.status).to.equal(304);
     });
 
     it('a 200 to the conditional refetch replaces the entry', async () => {
-      origin.route('/r25r', (req, res, n) => {
+      h.origin.route('/r25r', (req, res, n) => {
         const etag = `"v${n}"`;
         if (req.headers['if-none-match'] === etag) return sendNotModified(res);
         sendJson(res, { n }, { etag });
       });
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       const first = await http.get('/r25r');
-      clock.advance(2);
+      h.clock.advance(2);
       const second = await http.get('/r25r');
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
       expect(second.fromCache).to.equal(false);
       expect(second.data.n).to.equal(2);
       expect(second.cacheKey).to.equal(first.cacheKey);
@@ -198,18 +149,18 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
   describe('item 26: what a revalidation 304 writes', () => {
     it('a 304 with unchanged expiry and headers triggers no write', async () => {
       etagRoute('/r26');
-      const http = cached({ alwaysRevalidate: true });
+      const http = h.cached({ alwaysRevalidate: true });
       await http.get('/r26');
       const writes = spyWrites(http);
       const res = await http.get('/r26');
-      expect(origin.count('/r26')).to.equal(2);
+      expect(h.origin.count('/r26')).to.equal(2);
       expect(res.revalidated).to.equal(true);
       expect(writes.count).to.equal(0);
     });
 
     it('a 304 with a changed header triggers one write, and the header is kept', async () => {
       etagRoute('/r26h', '"v1"', (n) => ({ 'x-version': String(n) }));
-      const http = cached({ alwaysRevalidate: true });
+      const http = h.cached({ alwaysRevalidate: true });
       await http.get('/r26h');
       const writes = spyWrites(http);
       const res = await http.get('/r26h');
@@ -222,9 +173,9 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it('a 304 that changes the expiry triggers one write', async () => {
       etagRoute('/r26e');
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       await http.get('/r26e');
-      clock.advance(10);
+      h.clock.advance(10);
       const writes = spyWrites(http);
       const res = await http.get('/r26e', { cache: { refresh: true } });
       expect(res.revalidated).to.equal(true);
@@ -236,20 +187,20 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
   describe('item 27: refresh', () => {
     it('with a validator, revalidates a fresh entry', async () => {
       etagRoute('/r27');
-      const http = cached({ expireAfter: 3600 });
+      const http = h.cached({ expireAfter: 3600 });
       await http.get('/r27');
       const res = await http.get('/r27', { cache: { refresh: true } });
-      expect(origin.count('/r27')).to.equal(2);
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
+      expect(h.origin.count('/r27')).to.equal(2);
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
       expect(res.fromCache).to.equal(true);
       expect(res.revalidated).to.equal(true);
     });
 
     it('without a validator, returns the cached response and sends nothing', async () => {
-      const http = cached({ expireAfter: 3600 });
+      const http = h.cached({ expireAfter: 3600 });
       await http.get('/r27n');
       const res = await http.get('/r27n', { cache: { refresh: true } });
-      expect(origin.count('/r27n')).to.equal(1);
+      expect(h.origin.count('/r27n')).to.equal(1);
       expect(res.fromCache).to.equal(true);
       expect(res.revalidated).to.equal(false);
     });
@@ -258,17 +209,17 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
   describe('item 28: forceRefresh', () => {
     it('always fetches and overwrites, with the new expiration, sending no Cache-Control', async () => {
       etagRoute('/r28');
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       const first = await http.get('/r28');
       near(first.expires, Date.now() + 60_000);
       const forced = await http.get('/r28', { cache: { forceRefresh: true, expireAfter: 600 } });
-      expect(origin.count('/r28')).to.equal(2);
-      expect(origin.requests[1]!.headers).to.not.have.property('cache-control');
-      expect(origin.requests[1]!.headers).to.not.have.property('if-none-match');
+      expect(h.origin.count('/r28')).to.equal(2);
+      expect(h.origin.requests[1]!.headers).to.not.have.property('cache-control');
+      expect(h.origin.requests[1]!.headers).to.not.have.property('if-none-match');
       expect(forced.fromCache).to.equal(false);
       expect(forced.data.n).to.equal(2);
       near(forced.expires, Date.now() + 600_000);
-      clock.advance(120);
+      h.clock.advance(120);
       const after = await http.get('/r28');
       expect(after.fromCache).to.equal(true);
       expect(after.data.n).to.equal(2);
@@ -279,65 +230,65 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
   describe('item 29: alwaysRevalidate', () => {
     it('revalidates a fresh entry on every use when it has a validator', async () => {
       etagRoute('/r29');
-      const http = cached({ alwaysRevalidate: true, expireAfter: 3600 });
+      const http = h.cached({ alwaysRevalidate: true, expireAfter: 3600 });
       await http.get('/r29');
       for (let i = 0; i < 3; i++) {
         const res = await http.get('/r29');
         expect(res.fromCache).to.equal(true);
         expect(res.revalidated).to.equal(true);
       }
-      expect(origin.count('/r29')).to.equal(4);
-      expect(origin.requests.slice(1).every((r) => r.headers['if-none-match'] === '"v1"')).to.equal(true);
+      expect(h.origin.count('/r29')).to.equal(4);
+      expect(h.origin.requests.slice(1).every((r) => r.headers['if-none-match'] === '"v1"')).to.equal(true);
     });
 
     it('has no effect without a validator', async () => {
-      const http = cached({ alwaysRevalidate: true, expireAfter: 3600 });
+      const http = h.cached({ alwaysRevalidate: true, expireAfter: 3600 });
       await http.get('/r29n');
       const res = await http.get('/r29n');
       expect(res.fromCache).to.equal(true);
-      expect(origin.count('/r29n')).to.equal(1);
+      expect(h.origin.count('/r29n')).to.equal(1);
     });
   });
 
   describe('item 30: onlyIfCached', () => {
     it('uncached: a 504 that rejects with an AxiosError, and no request', async () => {
-      const http = cached();
+      const http = h.cached();
       const error = await rejection(http.get('/r30', { cache: { onlyIfCached: true } }));
       expect(axios.isAxiosError(error)).to.equal(true);
       expect((error as AxiosError).response?.status).to.equal(504);
-      expect(origin.count('/r30')).to.equal(0);
+      expect(h.origin.count('/r30')).to.equal(0);
     });
 
     it('uncached with validateStatus: () => true resolves with the 504', async () => {
-      const http = cached();
+      const http = h.cached();
       const res = await http.get('/r30v', { cache: { onlyIfCached: true }, validateStatus: () => true });
       expect(res.status).to.equal(504);
       expect(res.statusText).to.equal('Not Cached');
       expect(res.fromCache).to.equal(true);
       expect(res.expires).to.equal(null);
-      expect(origin.count('/r30v')).to.equal(0);
+      expect(h.origin.count('/r30v')).to.equal(0);
     });
 
     it('the session setting works like the per-request option', async () => {
-      const http = cached({ onlyIfCached: true });
+      const http = h.cached({ onlyIfCached: true });
       const res = await http.get('/r30s', { validateStatus: () => true });
       expect(res.status).to.equal(504);
-      expect(origin.count()).to.equal(0);
+      expect(h.origin.count()).to.equal(0);
     });
 
     it('fresh: the cached response, no request', async () => {
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       await http.get('/r30f');
       const res = await http.get('/r30f', { cache: { onlyIfCached: true } });
       expect(res.fromCache).to.equal(true);
       expect(res.data.n).to.equal(1);
-      expect(origin.count('/r30f')).to.equal(1);
+      expect(h.origin.count('/r30f')).to.equal(1);
     });
 
     it('expired: a 504, unless staleIfError', async () => {
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/r30e');
-      clock.advance(5);
+      h.clock.advance(5);
       const res = await http.get('/r30e', { cache: { onlyIfCached: true }, validateStatus: () => true });
       expect(res.status).to.equal(504);
       const stale = await http.get('/r30e', { cache: { onlyIfCached: true, staleIfError: true } });
@@ -345,24 +296,24 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
       expect(stale.fromCache).to.equal(true);
       expect(stale.isExpired).to.equal(true);
       expect(stale.data.n).to.equal(1);
-      expect(origin.count('/r30e')).to.equal(1);
+      expect(h.origin.count('/r30e')).to.equal(1);
     });
 
     it('overrides refresh: a fresh entry with a validator is not revalidated', async () => {
       etagRoute('/r30r');
-      const http = cached({ expireAfter: 60 });
+      const http = h.cached({ expireAfter: 60 });
       await http.get('/r30r');
       const res = await http.get('/r30r', { cache: { onlyIfCached: true, refresh: true } });
       expect(res.fromCache).to.equal(true);
       expect(res.revalidated).to.equal(false);
-      expect(origin.count('/r30r')).to.equal(1);
+      expect(h.origin.count('/r30r')).to.equal(1);
     });
   });
 
   describe('items 31โ€“33: staleIfError', () => {
     /** 200 on the first hit; afterwards the given failure. */
     function failingAfterFirst(path: string, fail: (req: IncomingMessage, res: ServerResponse) => void): void {
-      origin.route(path, (req, res, n) => {
+      h.origin.route(path, (req, res, n) => {
         if (n === 1) return sendJson(res, { n });
         fail(req, res);
       });
@@ -372,11 +323,11 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it('item 31: a refetch that raises (socket destroyed) returns the stale response', async () => {
       failingAfterFirst('/r31x', destroy);
-      const http = cached({ expireAfter: 1, staleIfError: true });
+      const http = h.cached({ expireAfter: 1, staleIfError: true });
       await http.get('/r31x');
-      clock.advance(2);
+      h.clock.advance(2);
       const res = await http.get('/r31x');
-      expect(origin.count('/r31x')).to.equal(2);
+      expect(h.origin.count('/r31x')).to.equal(2);
       expect(res.status).to.equal(200);
       expect(res.fromCache).to.equal(true);
       expect(res.isExpired).to.equal(true);
@@ -386,9 +337,9 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
     for (const code of [500, 404]) {
       it(`item 31: a refetch answering ${code} (not in allowableCodes) returns the stale response`, async () => {
         failingAfterFirst(`/r31-${code}`, status(code));
-        const http = cached({ expireAfter: 1, staleIfError: true });
+        const http = h.cached({ expireAfter: 1, staleIfError: true });
         await http.get(`/r31-${code}`);
-        clock.advance(2);
+        h.clock.advance(2);
         const res = await http.get(`/r31-${code}`);
         expect(res.status).to.equal(200);
         expect(res.fromCache).to.equal(true);
@@ -401,9 +352,9 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it('item 31: the per-request option works like the setting', async () => {
       failingAfterFirst('/r31p', status(500));
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/r31p');
-      clock.advance(2);
+      h.clock.advance(2);
       const res = await http.get('/r31p', { cache: { staleIfError: true } });
       expect(res.fromCache).to.equal(true);
       expect(res.isExpired).to.equal(true);
@@ -411,9 +362,9 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it('item 32: an error code in allowableCodes is returned (fromCache false) and cached', async () => {
       failingAfterFirst('/r32', status(404));
-      const http = cached({ expireAfter: 1, staleIfError: true, allowableCodes: [200, 404] });
+      const http = h.cached({ expireAfter: 1, staleIfError: true, allowableCodes: [200, 404] });
       await http.get('/r32');
-      clock.advance(2);
+      h.clock.advance(2);
       const res = await http.get('/r32', { validateStatus: () => true });
       expect(res.status).to.equal(404);
       expect(res.fromCache).to.equal(false);
@@ -421,14 +372,14 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
       const again = await http.get('/r32', { validateStatus: () => true });
       expect(again.status).to.equal(404);
       expect(again.fromCache).to.equal(true);
-      expect(origin.count('/r32')).to.equal(2);
+      expect(h.origin.count('/r32')).to.equal(2);
     });
 
     it('item 33: a limit of 15 s accepts an entry expired 10 s ago; 5 s rejects it', async () => {
       failingAfterFirst('/r33', status(500));
-      const accepting = cached({ expireAfter: 1, staleIfError: 15 });
+      const accepting = h.cached({ expireAfter: 1, staleIfError: 15 });
       await accepting.get('/r33');
-      clock.advance(11);
+      h.clock.advance(11);
       const res = await accepting.get('/r33');
       expect(res.fromCache).to.equal(true);
       expect(res.isExpired).to.equal(true);
@@ -440,11 +391,11 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it("item 33: a limit given as a duration string ('15s') works the same", async () => {
       failingAfterFirst('/r33s', destroy);
-      const http = cached({ expireAfter: 1, staleIfError: '15s' });
+      const http = h.cached({ expireAfter: 1, staleIfError: '15s' });
       await http.get('/r33s');
-      clock.advance(11);
+      h.clock.advance(11);
       expect((await http.get('/r33s')).fromCache).to.equal(true);
-      clock.advance(10);
+      h.clock.advance(10);
       const error = await rejection(http.get('/r33s'));
       expect(axios.isAxiosError(error)).to.equal(true);
       expect((error as AxiosError).response).to.equal(undefined);
@@ -453,10 +404,10 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
     it('item 33: staleIfError false propagates refetch errors (status and exception)', async () => {
       failingAfterFirst('/r33f', status(500));
       failingAfterFirst('/r33fx', destroy);
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       await http.get('/r33f');
       await http.get('/r33fx');
-      clock.advance(2);
+      h.clock.advance(2);
       const error = await rejection(http.get('/r33f'));
       expect((error as AxiosError).response?.status).to.equal(500);
       const exception = await rejection(http.get('/r33fx'));
@@ -465,9 +416,9 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
     });
 
     it('first-time requests are never protected', async () => {
-      origin.route('/r33first', (req) => void req.socket.destroy());
-      origin.route('/r33first500', (_req, res) => sendJson(res, {}, {}, 500));
-      const http = cached({ staleIfError: true });
+      h.origin.route('/r33first', (req) => void req.socket.destroy());
+      h.origin.route('/r33first500', (_req, res) => sendJson(res, {}, {}, 500));
+      const http = h.cached({ staleIfError: true });
       const exception = await rejection(http.get('/r33first'));
       expect(axios.isAxiosError(exception)).to.equal(true);
       const error = await rejection(http.get('/r33first500'));
@@ -479,22 +430,17 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
   describe('item 34: staleWhileRevalidate', () => {
     /** The first hit answers at once; later hits take 300 ms. */
     function slowAfterFirst(path: string, headers: Record<string, string> = {}): void {
-      origin.route(path, async (_req, res, n) => {
+      h.origin.route(path, async (_req, res, n) => {
         if (n > 1) await sleep(300);
         sendJson(res, { n }, headers);
       });
     }
 
-    async function storedN(http: CacheAxiosInstance, key: string): Promise<number | undefined> {
-      const stored = await http.cache.responses.get(key);
-      return stored ? stored.json<{ n: number }>().n : undefined;
-    }
-
     it('returns the expired entry at once, refreshes in the background, and a later request sees the refresh', async () => {
       slowAfterFirst('/r34');
-      const http = cached({ expireAfter: 1, staleWhileRevalidate: true });
+      const http = h.cached({ expireAfter: 1, staleWhileRevalidate: true });
       const first = await http.get('/r34');
-      clock.advance(2);
+      h.clock.advance(2);
 
       const start = performance.now();
       const stale = await http.get('/r34');
@@ -504,29 +450,29 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
       expect(stale.isExpired).to.equal(true);
       expect(stale.data).to.deep.equal({ n: 1 });
 
-      await waitFor(() => origin.count('/r34') === 2, 'the background request to reach the origin');
+      await waitFor(() => h.origin.count('/r34') === 2, 'the background request to reach the origin');
       await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written');
 
       const later = await http.get('/r34');
       expect(later.fromCache).to.equal(true);
       expect(later.isExpired).to.equal(false);
       expect(later.data).to.deep.equal({ n: 2 });
-      expect(origin.count('/r34')).to.equal(2);
+      expect(h.origin.count('/r34')).to.equal(2);
     });
 
     it('the background refresh is conditional when the entry has a validator', async () => {
-      origin.route('/r34v', async (req, res, n) => {
+      h.origin.route('/r34v', async (req, res, n) => {
         if (n > 1) await sleep(100);
         if (req.headers['if-none-match'] === '"s"') return sendNotModified(res, { etag: '"s"', 'x-refreshed': 'yes' });
         sendJson(res, { n }, { etag: '"s"' });
       });
-      const http = cached({ expireAfter: 1, staleWhileRevalidate: true });
+      const http = h.cached({ expireAfter: 1, staleWhileRevalidate: true });
       const first = await http.get('/r34v');
-      clock.advance(2);
+      h.clock.advance(2);
       const stale = await http.get('/r34v');
       expect(stale.fromCache).to.equal(true);
       await waitFor(async () => (await http.cache.responses.get(first.cacheKey!))?.headers['x-refreshed'] === 'yes', 'the 304 to be merged');
-      expect(origin.requests[1]!.headers['if-none-match']).to.equal('"s"');
+      expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"s"');
       const later = await http.get('/r34v');
       expect(later.isExpired).to.equal(false);
       expect(later.data).to.deep.equal({ n: 1 });
@@ -534,16 +480,16 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it('a time limit: within it the stale entry is served at once; past it the request waits for the network', async () => {
       slowAfterFirst('/r34t');
-      const http = cached({ expireAfter: 1, staleWhileRevalidate: 5 });
+      const http = h.cached({ expireAfter: 1, staleWhileRevalidate: 5 });
       const first = await http.get('/r34t');
-      clock.advance(4); // 3 s stale: within the limit
+      h.clock.advance(4); // 3 s stale: within the limit
       let start = performance.now();
       const stale = await http.get('/r34t');
       expect(elapsed(start)).to.be.below(150);
       expect(stale.fromCache).to.equal(true);
       await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written');
 
-      clock.advance(10); // 9 s stale: past the limit
+      h.clock.advance(10); // 9 s stale: past the limit
       start = performance.now();
       const blocking = await http.get('/r34t');
       expect(elapsed(start)).to.be.at.least(250);
@@ -553,9 +499,9 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
 
     it('a per-request staleWhileRevalidate works like the setting', async () => {
       slowAfterFirst('/r34p');
-      const http = cached({ expireAfter: 1 });
+      const http = h.cached({ expireAfter: 1 });
       const first = await http.get('/r34p');
-      clock.advance(2);
+      h.clock.advance(2);
       const start = performance.now();
       const res: AxiosResponse = await http.get('/r34p', { cache: { staleWhileRevalidate: true } });
       expect(elapsed(start)).to.be.below(150);

@@ -8,18 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setupCache, type CacheAxiosInstance, type CacheOptions } from '../../src/index.js';
-import { controlClock, type Clock } from '../support/clock.js';
-import { startOrigin, type Origin } from '../support/origin.js';
+import { useHarness } from '../support/harness.js';
 import { tempDir } from '../support/temp.js';
 
 describe('integration: SQLite backend (the default)', () => {
-  let origin: Origin;
-  let clock: Clock;
+  const h = useHarness();
   const open: CacheAxiosInstance[] = [];
 
   /** No `backend` option: SQLite is the default. */
   function cached(options: CacheOptions): CacheAxiosInstance {
-    const http = setupCache(axios.create({ baseURL: origin.base }), options);
+    const http = setupCache(axios.create({ baseURL: h.origin.base }), options);
     open.push(http);
     return http;
   }
@@ -28,18 +26,7 @@ describe('integration: SQLite backend (the default)', () => {
     for (const http of open.splice(0)) await http.cache.close();
   }
 
-  before(async () => {
-    origin = await startOrigin();
-  });
-  after(async () => origin.close());
-  beforeEach(() => {
-    origin.reset();
-    clock = controlClock();
-  });
-  afterEach(async () => {
-    clock.restore();
-    await closeAll();
-  });
+  afterEach(closeAll);
 
   it("the default cacheName is 'http_cache' and the default backend writes http_cache.sqlite (in the working directory)", async () => {
     const dir = tempDir();
@@ -81,7 +68,7 @@ describe('integration: SQLite backend (the default)', () => {
     await closeAll();
 
     const reader = cached({ cacheName, expireAfter: 60 });
-    expect(await reader.cache.contains({ url: origin.url('/persist?q=1') })).to.equal(true);
+    expect(await reader.cache.contains({ url: h.origin.url('/persist?q=1') })).to.equal(true);
     expect(await reader.cache.count()).to.equal(1);
     const again = await reader.get('/persist', { params: { q: 1 } });
     expect(again.fromCache).to.equal(true);
@@ -91,14 +78,14 @@ describe('integration: SQLite backend (the default)', () => {
     expect(again.createdAt.getTime()).to.equal(first.createdAt.getTime());
     expect(again.expires!.getTime()).to.equal(first.expires!.getTime());
     expect(again.cacheKey).to.equal(first.cacheKey);
-    expect(origin.count('/persist')).to.equal(1);
+    expect(h.origin.count('/persist')).to.equal(1);
   });
 
   it('expiry survives a reopen: an entry expired meanwhile is refetched', async () => {
     const cacheName = join(tempDir(), 'expiry');
     await cached({ cacheName, expireAfter: 1 }).get('/exp');
     await closeAll();
-    clock.advance(2);
+    h.clock.advance(2);
     const reader = cached({ cacheName, expireAfter: 1 });
     expect(await reader.cache.count({ expired: false })).to.equal(0);
     const res = await reader.get('/exp');
@@ -108,7 +95,7 @@ describe('integration: SQLite backend (the default)', () => {
 
   it('binary bodies are byte-exact after a reopen', async () => {
     const body = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(8192), Buffer.from([0xef, 0xbb, 0xbf, 0xff, 0xfe, 0x00])]);
-    origin.route('/bin', (_req, res) => {
+    h.origin.route('/bin', (_req, res) => {
       res.setHeader('content-type', 'application/octet-stream');
       res.end(body);
     });
@@ -125,7 +112,7 @@ describe('integration: SQLite backend (the default)', () => {
     expect(Buffer.compare(Buffer.from(again.data), body)).to.equal(0);
     const stored = await reader.cache.responses.get(again.cacheKey!);
     expect(Buffer.compare(stored!.data, body)).to.equal(0);
-    expect(origin.count('/bin')).to.equal(1);
+    expect(h.origin.count('/bin')).to.equal(1);
   });
 
   it('an unknown backend name throws a RangeError naming it', () => {

@@ -2,7 +2,7 @@
  * The setup most integration files share: one real origin for the file, a controllable clock per
  * test, and caches that are closed after each test.
  */
-import axios from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { setupCache, type CacheAxiosInstance, type CacheOptions } from '../../src/index.js';
 import { controlClock, type Clock } from './clock.js';
 import { startOrigin, type Origin } from './origin.js';
@@ -10,8 +10,11 @@ import { startOrigin, type Origin } from './origin.js';
 export interface Harness {
   readonly origin: Origin;
   readonly clock: Clock;
-  /** A cached instance on the origin (memory backend unless options say otherwise), closed after the test. */
-  cached(options?: CacheOptions): CacheAxiosInstance;
+  /**
+   * A cached instance (memory backend unless options say otherwise), closed after the test. It wraps
+   * `instance` when given (an instance of the test's own making), else a new one on the origin.
+   */
+  cached(options?: CacheOptions, instance?: AxiosInstance): CacheAxiosInstance;
 }
 
 /** Registers mocha hooks in the calling `describe` and returns accessors valid inside its tests. */
@@ -40,8 +43,8 @@ export function useHarness(): Harness {
     get clock() {
       return clock!;
     },
-    cached(options = {}) {
-      const http = setupCache(axios.create({ baseURL: origin!.base }), { backend: 'memory', ...options });
+    cached(options = {}, instance = axios.create({ baseURL: origin!.base })) {
+      const http = setupCache(instance, { backend: 'memory', ...options });
       open.push(http);
       return http;
     },
