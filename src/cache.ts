@@ -2,17 +2,15 @@
  * `instance.cache`: inspecting and deleting what is stored (requests-cache's BaseCache, reference §6),
  * all async. URLs and request configs are turned into keys exactly as requests are.
  */
-import { mergeConfig, type AxiosRequestConfig } from 'axios';
-import { plainHeaders, fullUrl } from './adapter/request-info.js';
+import type { AxiosRequestConfig } from 'axios';
 import { CachedResponse } from './cached-response.js';
 import type { CacheContext } from './context.js';
 import { log } from './debug.js';
 import { expiresAt, parseExpiration } from './policy/expiration.js';
-import type { ExpireAfter, RequestInfo } from './policy/types.js';
+import type { ExpireAfter } from './policy/types.js';
+import { requestInfo, type RequestLike } from './request-like.js';
 import type { CacheStorage, StoredItem } from './storage/cache-storage.js';
 
-/** A request to look up: an axios-style config (GET when no method), or a prepared RequestInfo. */
-export type RequestLike = Pick<AxiosRequestConfig, 'method' | 'url' | 'baseURL' | 'params' | 'headers' | 'data'> | RequestInfo;
 
 export interface ContainsOptions {
   key?: string;
@@ -40,55 +38,6 @@ export interface FilterOptions {
   /** Unreadable entries, as 504 placeholders carrying their key. Default false. */
   invalid?: boolean;
   olderThan?: ExpireAfter;
-}
-
-/** A prepared RequestInfo: an upper-case method, an absolute URL, a headers record, no axios-only fields. */
-function isRequestInfo(request: RequestLike): request is RequestInfo {
-  const r = request as RequestInfo & { baseURL?: unknown; params?: unknown };
-  return (
-    typeof r.method === 'string' &&
-    /^[A-Z]+$/.test(r.method) &&
-    typeof r.url === 'string' &&
-    /^[a-z][a-z\d+.-]*:\/\//i.test(r.url) &&
-    typeof r.headers === 'object' &&
-    r.baseURL === undefined &&
-    r.params === undefined
-  );
-}
-
-/** Per-method header buckets of axios defaults, flattened away as axios does before sending. */
-const HEADER_BUCKETS = new Set(['common', 'delete', 'get', 'head', 'options', 'post', 'put', 'patch']);
-
-function flattenHeaders(headers: unknown, method: string): Record<string, unknown> {
-  if (!headers || typeof headers !== 'object') return {};
-  const h = headers as Record<string, unknown>;
-  const flat: Record<string, unknown> = { ...(h.common as object), ...(h[method] as object) };
-  for (const [name, value] of Object.entries(h)) if (!HEADER_BUCKETS.has(name.toLowerCase())) flat[name] = value;
-  return flat;
-}
-
-/**
- * A config as the adapter would see it: merged with the instance's defaults (baseURL, default
- * headers such as Accept), with objects turned into JSON as axios' default transformRequest does.
- */
-function requestInfo(request: RequestLike, defaults: AxiosRequestConfig | undefined): RequestInfo {
-  if (isRequestInfo(request)) return request;
-  const merged = (defaults ? mergeConfig(defaults, request as AxiosRequestConfig) : request) as AxiosRequestConfig;
-  const method = (merged.method ?? 'get').toLowerCase();
-  const headers = plainHeaders(flattenHeaders(merged.headers, method));
-  let body: string | Buffer | undefined;
-  const data: unknown = merged.data;
-  if (typeof data === 'string' || Buffer.isBuffer(data)) body = data;
-  else if (data instanceof URLSearchParams) {
-    body = data.toString();
-    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=utf-8';
-  } else if (data !== undefined && data !== null) {
-    body = JSON.stringify(data);
-    headers['content-type'] ??= 'application/json';
-  }
-  const info: RequestInfo = { method: method.toUpperCase(), url: fullUrl(merged), headers };
-  if (body !== undefined && body.length > 0) info.body = body;
-  return info;
 }
 
 /** Seconds from an `olderThan` value: a number, or a duration string. */

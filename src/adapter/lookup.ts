@@ -1,0 +1,83 @@
+/**
+ * What one request finds in the cache and what the policy decides about it (reference §0 steps 4–6),
+ * and which concurrent requests may share one network call.
+ */
+import { createHash } from 'node:crypto';
+import type { CacheContext } from '../context.js';
+import { log } from '../debug.js';
+import { normalizeUrl } from '../policy/normalize-url.js';
+import { decideRead, type ReadContext, type ReadDecision } from '../policy/read-decision.js';
+import type { RequestActions } from '../policy/request-actions.js';
+import type { CachedEntry, RequestInfo } from '../policy/types.js';
+import { secondaryMatchHeaders } from '../policy/vary.js';
+
+/** What one request found in the cache and decided about it. */
+export interface Lookup {
+  request: RequestInfo;
+  actions: RequestActions;
+  /** Where a new response is written (the Vary-qualified key after a Vary mismatch). */
+  key: string;
+  /** The entry decided on, and the key it lives under (an alias target, for redirects). */
+  entry?: CachedEntry;
+  entryKey: string;
+  decision: ReadDecision;
+}
+
+export function describe(decision: ReadDecision): string {
+  return `${decision.action} (${decision.reason})`;
+}
+
+/** A stored entry the policy cannot read (a damaged or foreign value that passed decoding) is a miss. */
+function decide(entry: CachedEntry | undefined, ctx: ReadContext): ReadDecision {
+  try {
+    return decideRead(entry, ctx);
+  } catch (error) {
+    log('unreadable cache entry, treated as a miss: %O', error);
+    return decideRead(undefined, ctx);
+  }
+}
+
+/** Reference §0 steps 4–6: read the entry, decide, and on a Vary mismatch look under the secondary key. */
+export async function look(ctx: CacheContext, request: RequestInfo, actions: RequestActions): Promise<Lookup> {
+  const now = Date.now();
+  const key = ctx.keyFor(request);
+  let found = actions.skipRead ? undefined : await ctx.storage.get(key);
+  // Through a redirect alias, the entry must still be the response of this URL: the redirecting
+  // URL may have been refetched since and now answer something else (upstream keeps the final
+  // response under its own key, which takes precedence).
+  if (found && found.key !== key && found.entry.url !== normalizeUrl(request.url, ctx.settings.ignoredParameters)) {
+    log('%s %s: redirect alias points at %s, which no longer answers this URL; a miss', request.method, request.url, found.entry.url);
+    found = undefined;
+  }
+  const decision = decide(found?.entry, { settings: ctx.settings, actions, request, now });
+  if (decision.action !== 'vary-mismatch') {
+    return { request, actions, key, entry: found?.entry, entryKey: found?.key ?? key, decision };
+  }
+  // The primary entry is another variant: it is never served nor revalidated for this request, so its
+  // validators cannot make a 304 serve the wrong variant (fixes the reference's §3.6 BUG).
+  const secondaryKey = ctx.keyFor(request, secondaryMatchHeaders(found!.entry, ctx.settings.matchHeaders));
+  const secondary = await ctx.storage.get(secondaryKey);
+  log('%s %s: %s; secondary key %s', request.method, request.url, decision.reason, secondaryKey);
+  return {
+    request,
+    actions,
+    key: secondaryKey,
+    entry: secondary?.entry,
+    entryKey: secondary?.key ?? secondaryKey,
+    decision: decide(secondary?.entry, { settings: ctx.settings, actions, request, now, secondary: true }),
+  };
+}
+
+/**
+ * Requests share a call only when they would send exactly the same request (method, URL, every
+ * header, body: not just the same cache key, which leaves ignored parameters such as Authorization
+ * out) and write it the same way (key, conditional headers, expiration, write decision). Computed on
+ * the network path only.
+ */
+export function flightKey({ key, decision, actions, request }: Lookup): string {
+  const hash = createHash('sha256').update(`${request.method} ${request.url}\0`);
+  for (const name of Object.keys(request.headers).sort()) hash.update(`${name}: ${request.headers[name]}\0`);
+  if (request.body !== undefined) hash.update(request.body);
+  const conditional = 'headers' in decision ? JSON.stringify(decision.headers) : '';
+  return [key, hash.digest('hex'), decision.action, conditional, JSON.stringify(actions.expiration), actions.skipWrite].join('\n');
+}
