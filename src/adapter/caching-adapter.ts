@@ -15,7 +15,8 @@ import type { CacheAxiosResponse } from '../types.js';
 import { buildResponse, cachedRequestStub, fieldsForEntry, fieldsForNetwork } from './build-response.js';
 import { passesFilter } from './filter.js';
 import { waiterFor } from './flights.js';
-import { describe, flightKey, look, type Lookup } from './lookup.js';
+import { flightKey } from './flight-key.js';
+import { describe, look, type Lookup } from './lookup.js';
 import { fetchAndStore, forCaller, staleFallback } from './network.js';
 import { buildRequestInfo } from './request-info.js';
 import type { BodyShape } from './response-data.js';
@@ -78,7 +79,7 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
       return serveEntry(ctx, config, shape, entry!, entryKey, false);
     default: {
       const outcome = await ctx.flights
-        .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiterFor(config))
+        .join(flightKey(lookup, config), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiterFor(config))
         .catch((error: unknown) => {
           // A timeout of this caller ends its wait outside the shared call, so stale-if-error is
           // applied here too: a hanging origin is the commonest outage (upstream catches Timeout).
@@ -131,7 +132,7 @@ function refreshInBackground(ctx: CacheContext, inner: AxiosAdapter, config: Int
   // the refresh (and `cache.close()`, which waits for it) alive forever.
   const waiter = { ...waiterFor(config), signal: undefined, cancelToken: undefined };
   const task = ctx.flights
-    .join(flightKey(lookup), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiter)
+    .join(flightKey(lookup, config), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiter)
     .then(
       () => log('%s: background refresh done', lookup.key),
       (error: unknown) => log('%s: background refresh failed: %O', lookup.key, error),

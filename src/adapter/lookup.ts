@@ -1,8 +1,6 @@
 /**
- * What one request finds in the cache and what the policy decides about it (reference §0 steps 4–6),
- * and which concurrent requests may share one network call.
+ * What one request finds in the cache and what the policy decides about it (reference §0 steps 4–6).
  */
-import { createHash } from 'node:crypto';
 import type { CacheContext } from '../context.js';
 import { log } from '../debug.js';
 import { normalizeUrl } from '../policy/normalize-url.js';
@@ -66,18 +64,4 @@ export async function look(ctx: CacheContext, request: RequestInfo, actions: Req
     entryKey: secondary?.key ?? secondaryKey,
     decision: decide(secondary?.entry, { settings: ctx.settings, actions, request, now, secondary: true }),
   };
-}
-
-/**
- * Requests share a call only when they would send exactly the same request (method, URL, every
- * header, body: not just the same cache key, which leaves ignored parameters such as Authorization
- * out) and write it the same way (key, conditional headers, expiration, write decision). Computed on
- * the network path only.
- */
-export function flightKey({ key, decision, actions, request }: Lookup): string {
-  const hash = createHash('sha256').update(`${request.method} ${request.url}\0`);
-  for (const name of Object.keys(request.headers).sort()) hash.update(`${name}: ${request.headers[name]}\0`);
-  if (request.body !== undefined) hash.update(request.body);
-  const conditional = 'headers' in decision ? JSON.stringify(decision.headers) : '';
-  return [key, hash.digest('hex'), decision.action, conditional, JSON.stringify(actions.expiration), actions.skipWrite].join('\n');
 }

@@ -15,6 +15,7 @@ import { decideWrite, effectiveExpiration } from '../policy/write-decision.js';
 import { buildResponse, fieldsForNetwork, storedHeaders } from './build-response.js';
 import type { Lookup } from './lookup.js';
 import { passesFilter } from './filter.js';
+import { splitUserinfo } from './request-info.js';
 import { toBuffer, type BodyShape } from './response-data.js';
 
 /** The result of one shared network call: what every waiting caller builds its response from. */
@@ -53,9 +54,14 @@ export function staleFallback(lookup: Lookup, now: number): Outcome | undefined 
   return { kind: 'cached', entry, key: lookup.entryKey, revalidated: false };
 }
 
+/**
+ * Where a followed redirect ended, without userinfo: follow-redirects writes the credentials of
+ * `auth` (or of the URL) into `responseUrl`, and axios never sends them in a URL.
+ */
 function finalUrl(response: AxiosResponse): string | undefined {
   const request = response.request as { res?: { responseUrl?: string }; responseURL?: string } | undefined;
-  return request?.res?.responseUrl ?? request?.responseURL ?? undefined;
+  const url = request?.res?.responseUrl ?? request?.responseURL ?? undefined;
+  return url === undefined ? undefined : (splitUserinfo(url)?.url ?? url);
 }
 
 /** The shared network call of reference §0 steps 7–8, with §2.5's stale-if-error and §4's 304 merge. */

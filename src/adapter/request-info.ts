@@ -101,11 +101,61 @@ export function buildRequestInfo(config: InternalAxiosRequestConfig): BuiltReque
   return body ? withBody(config, body) : bodyLater(config.data as FormData | Blob).then((later) => withBody(config, later));
 }
 
+/** `Basic` credentials as axios encodes them (UTF-8, then base64) in both the http and fetch adapters. */
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The URL without `user:password@`, and the (decoded) credentials it carried; undefined when it
+ * carries none. The cheap test comes first: a hit must not pay for parsing a URL without userinfo.
+ */
+export function splitUserinfo(url: string): { url: string; username: string; password: string } | undefined {
+  if (!url.includes('@')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!parsed.username && !parsed.password) return undefined;
+  const credentials = { username: decodeSafe(parsed.username), password: decodeSafe(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, ...credentials };
+}
+
+/**
+ * Credentials as axios puts them on the wire, in the http and fetch adapters alike: the `auth` option
+ * wins over userinfo in the URL; either replaces any Authorization header with `Basic`; userinfo is
+ * never sent in the URL. So the cache sees the Authorization header the origin gets (an ignored
+ * parameter by default: redacted, and a `Vary: Authorization` miss) and never stores a password
+ * that was written into a URL. Returns the URL without userinfo; sets `headers.authorization`.
+ */
+export function applyCredentials(url: string, headers: HeaderRecord, auth: unknown): string {
+  // Own properties only, as axios reads them (a polluted Object.prototype must not count).
+  const given = auth && typeof auth === 'object' ? (auth as Record<string, unknown>) : undefined;
+  const own = (name: string): string => (given && Object.hasOwn(given, name) && given[name] ? String(given[name]) : '');
+  const inUrl = splitUserinfo(url);
+  if (given) headers.authorization = basic(own('username'), own('password'));
+  else if (inUrl) headers.authorization = basic(inUrl.username, inUrl.password);
+  return inUrl?.url ?? url;
+}
+
 function withBody(config: InternalAxiosRequestConfig, body: Body): BuiltRequest {
   if (!body.ok) return { cacheable: false, reason: body.reason };
   const headers = plainHeaders(config.headers);
   if (body.contentType) headers['content-type'] = body.contentType;
-  const info: RequestInfo = { method: (config.method ?? 'get').toUpperCase(), url: fullUrl(config), headers };
+  const url = applyCredentials(fullUrl(config), headers, Object.hasOwn(config, 'auth') ? config.auth : undefined);
+  const info: RequestInfo = { method: (config.method ?? 'get').toUpperCase(), url, headers };
   if (body.body !== undefined && body.body.length > 0) info.body = body.body;
   const agent = config.httpsAgent as { options?: { rejectUnauthorized?: boolean } } | undefined;
   if (agent?.options?.rejectUnauthorized === false) info.insecure = true;

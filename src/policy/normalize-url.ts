@@ -15,6 +15,11 @@ import { REDACTED } from '../constants.js';
  * Query values of names in `ignoredParameters` (exact case, as upstream) become `REDACTED`.
  * The fragment is kept: upstream keeps it in the key (reference §3.4 step 2). Never throws: a URL
  * that WHATWG rejects keeps its raw spelling with only the query normalized.
+ *
+ * Userinfo (`user:password@`) is dropped: axios never sends it in the URL but as an Authorization
+ * header (which the key and storage see, redacted by default), and a redirect's final URL from
+ * follow-redirects carries the credentials, which must not reach storage. requests-cache keeps
+ * them in the stored URL.
  */
 export function normalizeUrl(url: string, ignoredParameters: readonly string[]): string {
   const ignored = new Set(ignoredParameters);
@@ -28,6 +33,10 @@ export function normalizeUrl(url: string, ignoredParameters: readonly string[]):
   const query = normalizeQuery(parsed.search.slice(1), ignored);
   const fragment = normalizePercentEncoding(parsed.hash.slice(1));
   stripTrailingHostDot(parsed);
+  if (parsed.username || parsed.password) {
+    parsed.username = '';
+    parsed.password = '';
+  }
   parsed.search = '';
   parsed.hash = '';
 

@@ -171,7 +171,11 @@ export class CacheStorage {
     await this.keyv.clear();
   }
 
-  async close(): Promise<void> {
-    await this.keyv.disconnect();
+  private closing: Promise<void> | undefined;
+
+  /** Closes the backend once; later calls wait for the same close (a second disconnect would throw). */
+  close(): Promise<void> {
+    this.closing ??= this.keyv.disconnect();
+    return this.closing;
   }
 }

@@ -188,6 +188,14 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
   });
 
   describe('item 40: maintenance', () => {
+    it('createKey / contains with matchHeaders: true give the key a real request got (axios 1.21 query/purge/link/unlink buckets flattened away)', async () => {
+      const http = h.cached({ matchHeaders: true });
+      const response = await http.get('/buckets', { headers: { 'X-Tenant': 'a' } });
+      expect(http.cache.createKey({ url: '/buckets', headers: { 'X-Tenant': 'a' } })).to.equal(response.cacheKey);
+      expect(await http.cache.contains({ request: { url: '/buckets', headers: { 'X-Tenant': 'a' } } })).to.equal(true);
+      expect(await http.cache.contains({ request: { url: '/buckets', headers: { 'X-Tenant': 'b' } } })).to.equal(false);
+    });
+
     it('delete({ expired }) removes only expired entries', async () => {
       const http = h.cached();
       await http.get('/del-exp', { cache: { expireAfter: 1 } });

@@ -44,6 +44,13 @@ describe('integration: SQLite backend (the default)', () => {
     expect(existsSync(join(cwd, 'http_cache.sqlite'))).to.equal(false);
   });
 
+  it('close() can be called twice (a finally block and a test hook): the second call waits for the same close', async () => {
+    const http = cached({ cacheName: join(tempDir(), 'twice') });
+    await http.get('/twice');
+    await Promise.all([http.cache.close(), http.cache.close()]);
+    await http.cache.close();
+  });
+
   it('cacheName in a temp folder creates <name>.sqlite, parent folders included', async () => {
     const dir = tempDir();
     const name = join(dir, 'nested', 'deeper', 'mycache');

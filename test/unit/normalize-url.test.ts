@@ -46,8 +46,15 @@ describe('normalizeUrl (reference §3.4)', () => {
     expect(url('https://example.com/p#')).to.equal('https://example.com/p');
   });
 
-  it('keeps userinfo and non-default ports', () => {
-    expect(url('https://user:pw@example.com:8443/p')).to.equal('https://user:pw@example.com:8443/p');
+  it('keeps non-default ports', () => {
+    expect(url('https://example.com:8443/p')).to.equal('https://example.com:8443/p');
+    expect(url('https://example.com:443/p')).to.equal('https://example.com/p');
+  });
+
+  it('fixes requests-cache leak: userinfo never reaches a key or a stored URL (axios sends it as Authorization)', () => {
+    expect(url('https://user:pw@example.com:8443/p?a=1')).to.equal('https://example.com:8443/p?a=1');
+    expect(url('https://user@example.com/p')).to.equal('https://example.com/p');
+    expect(url('https://:pw@example.com/p')).to.equal('https://example.com/p');
   });
 
   it('redacts ignored query parameters, exact case, and keeps the others', () => {
