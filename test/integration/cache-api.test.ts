@@ -355,7 +355,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
       ['a Keyv instance', () => ({ backend: new Keyv({ namespace: 'maint' }) })],
     ];
     for (const [name, options] of backends) {
-      it(`${name}: responses.keys() are the cache keys; delete({ expired }) and resetExpiration act on them`, async () => {
+      it(`${name}: responses.keys() are the cache keys; delete({ expired }) and resetExpiration act on them (fixes requests-cache BUG, reference §14: SQLite resetExpiration hung with two or more entries)`, async () => {
         const http = h.cached(options());
         const short = await http.get('/m-short', { cache: { expireAfter: 1 } });
         const long = await http.get('/m-long', { cache: { expireAfter: 60 } });

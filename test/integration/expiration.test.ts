@@ -196,7 +196,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
       expect(await http.cache.count()).to.equal(0);
     });
 
-    it('per request, skips the read of a cached entry and does not overwrite it', async () => {
+    it('fixes requests-cache BUG (reference §14): per request, DO_NOT_CACHE skips the read of a cached entry and does not overwrite it', async () => {
       const http = h.cached();
       await http.get('/dnc2');
       const bypass = await http.get('/dnc2', { cache: { expireAfter: DO_NOT_CACHE } });

@@ -51,6 +51,20 @@ describe('integration: SQLite backend (the default)', () => {
     await http.cache.close();
   });
 
+  it('keeps millisecond expiry precision (reference §14: requests-cache\'s SQLite rounds to the second): 200 ms past expiry is expired', async () => {
+    const http = cached({ cacheName: join(tempDir(), 'precision'), expireAfter: 1 });
+    // Written at .55 s past a second: the expiry (.55 s past the next one) would round up to a whole
+    // second that is still ahead 1.2 s later, so a rounding store would call the entries unexpired.
+    h.clock.advance(((1550 - (Date.now() % 1000)) % 1000) / 1000);
+    await http.get('/precise-a');
+    await http.get('/precise-b');
+    h.clock.advance(1.2);
+    expect(await http.cache.count({ expired: false })).to.equal(0);
+    expect((await http.get('/precise-a')).fromCache, 'expired 200 ms ago: refetched').to.equal(false);
+    expect(await http.cache.delete({ expired: true })).to.equal(1); // /precise-b; /precise-a was just rewritten
+    expect(await http.cache.count()).to.equal(1);
+  });
+
   it('cacheName in a temp folder creates <name>.sqlite, parent folders included', async () => {
     const dir = tempDir();
     const name = join(dir, 'nested', 'deeper', 'mycache');
