@@ -83,9 +83,9 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
         .catch((error: unknown) => {
           // A timeout of this caller ends its wait outside the shared call, so stale-if-error is
           // applied here too: a hanging origin is the commonest outage (upstream catches Timeout).
-          const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now());
+          const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now(), 'error');
           if (fallback) {
-            log('%s %s failed (%s); serving the stale cached response', request.method, request.url, (error as Error).message);
+            log('%s %s failed (%s); serving the cached response instead', request.method, request.url, (error as Error).message);
             return fallback;
           }
           throw forCaller(error, config);
@@ -107,10 +107,10 @@ async function serveEntry(
 ): Promise<AxiosResponse> {
   const response = buildResponse(config, { ...entry, request: cachedRequestStub(entry) }, fieldsForEntry(entry, key, Date.now(), revalidated), shape);
   // filterFn also judges cached responses: a failing one is returned this time, then deleted
-  // (reference §0 step 9; upstream `test_filter_fn__retroactive`).
+  // (reference §0 step 9; upstream `test_filter_fn__retroactive`). A read-only cache is never changed.
   if (ctx.settings.filterFn && !passesFilter(ctx, config, response)) {
-    log('%s: cached response rejected by filterFn; deleting it', key);
-    await ctx.storage.deleteKeys([key]);
+    log('%s: cached response rejected by filterFn; %s', key, ctx.settings.readOnly ? 'kept (readOnly)' : 'deleting it');
+    if (!ctx.settings.readOnly) await ctx.storage.deleteKeys([key]);
   }
   return settle(response);
 }

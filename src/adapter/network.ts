@@ -45,11 +45,18 @@ export function forCaller(error: unknown, config: InternalAxiosRequestConfig): u
   return rebuilt;
 }
 
-/** The stale entry, when stale-if-error allows serving it after a failed refetch (reference §2.5). */
-export function staleFallback(lookup: Lookup, now: number): Outcome | undefined {
+/**
+ * The cached entry, when it may answer a failed refetch or revalidation (reference §2.5). After a
+ * network error (or the caller's timeout) it is served if usable on the error path: fresh (a
+ * `refresh` or `alwaysRevalidate` check failed), never-expiring, within max-stale, or within
+ * stale-if-error. After an error status outside allowableCodes, only with stale-if-error set:
+ * upstream turns the status into an error only then.
+ */
+export function staleFallback(lookup: Lookup, now: number, failure: 'error' | 'status'): Outcome | undefined {
   const { entry, actions, decision } = lookup;
   // Only re-fetches are protected: a first request (or a Vary miss) has nothing to fall back on.
-  if (!entry || decision.action === 'send' || actions.staleIfError === false) return undefined;
+  if (!entry || decision.action === 'send') return undefined;
+  if (failure === 'status' && actions.staleIfError === false) return undefined;
   if (!isUsable(entry, actions, now, true)) return undefined;
   return { kind: 'cached', entry, key: lookup.entryKey, revalidated: false };
 }
@@ -91,9 +98,9 @@ export async function fetchAndStore(
       timeout: 0,
     });
   } catch (error) {
-    const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now());
+    const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now(), 'error');
     if (!fallback) throw error;
-    log('%s %s failed; serving the stale cached response: %s', request.method, request.url, (error as Error).message);
+    log('%s %s failed; serving the cached response instead: %s', request.method, request.url, (error as Error).message);
     return fallback;
   }
 
@@ -113,7 +120,7 @@ export async function fetchAndStore(
   }
 
   if (!settings.allowableCodes.has(response.status) && response.status >= 400) {
-    const fallback = staleFallback(lookup, now);
+    const fallback = staleFallback(lookup, now, 'status');
     if (fallback) {
       log('%s %s answered %d; serving the stale cached response', request.method, request.url, response.status);
       return fallback;
@@ -125,6 +132,11 @@ export async function fetchAndStore(
   const verdict = decideWrite(settings, actions, { ...networkResult, passesFilter: !filterView || passesFilter(ctx, config, filterView) }, now);
   if (!verdict.write) {
     log('%s %s: not written: %s', request.method, request.url, trueCriteria(verdict.criteria));
+    // Reference §0 step 9: a response the filter rejects also removes what is stored for the request
+    // (read-only caches are never changed).
+    if (verdict.criteria['disabled by filter'] && !settings.readOnly && (await storage.deleteKeys([lookup.key])) > 0) {
+      log('%s: stored entry deleted: the new response fails filterFn', lookup.key);
+    }
     return { kind: 'network', ...networkResult, createdAt: now };
   }
 

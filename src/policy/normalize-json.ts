@@ -11,14 +11,16 @@
  */
 import { REDACTED } from '../constants.js';
 import { compareCodePoints } from './code-point-order.js';
+import { comparePython, Unorderable } from './python-order.js';
 
 /**
  * Canonical text of a JSON body, or `undefined` when upstream would leave the body unchanged
- * (invalid JSON, a scalar root, an array that is not all strings or all numbers).
+ * (invalid JSON, a scalar root, an array Python cannot sort).
  *
  * - root object: top-level keys sorted, values of ignored keys (exact case) replaced by `"REDACTED"`;
  *   nested objects keep their order (top level only, as upstream);
- * - root array of strings or numbers: sorted, elements equal to an ignored name removed;
+ * - root array: sorted as Python's `sorted()` would; in an array of strings, elements equal to an
+ *   ignored name are removed;
  * - `contentRootKey`: when the root is an object holding that key, the above applies to its value.
  */
 export function normalizeJsonText(
@@ -71,7 +73,18 @@ function filterSort(compact: string, ignored: ReadonlySet<string>): string | und
     const sorted = [...items].sort((a, b) => Number(a) - Number(b) || compareCodePoints(a, b));
     return `[${sorted.join(',')}]`;
   }
-  return undefined; // mixed or nested elements: Python's sorted() raises and upstream keeps the body
+  // Anything else Python can order (booleans with numbers, nested lists): sorted as Python would,
+  // each element kept as its source text. Unorderable elements (null, objects, mixed kinds): Python's
+  // sorted() raises and upstream keeps the body.
+  const values: unknown[] = items.map((raw) => JSON.parse(raw));
+  const order = items.map((_raw, i) => i);
+  try {
+    order.sort((i, j) => comparePython(values[i], values[j]));
+  } catch (error) {
+    if (error instanceof Unorderable) return undefined;
+    throw error;
+  }
+  return `[${order.map((i) => items[i]).join(',')}]`;
 }
 
 function serializeObject(members: ReadonlyArray<readonly [string, string]>): string {

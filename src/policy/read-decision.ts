@@ -30,25 +30,22 @@ export function isExpired(entry: CachedEntry, now: number): boolean {
 }
 
 /**
- * May this entry be served? Freshness comes only from the stored `expires` (reference §2.4).
- * `onError`: the question is asked after a failed refetch, so the stale-if-error allowance applies.
+ * May this entry be served? Freshness comes only from the stored `expires` (reference §2.4). One
+ * allowance applies, in upstream's order: on the error path, stale-if-error; for an expired entry,
+ * stale-while-revalidate (which then decides alone: a `max-stale` never widens it); otherwise the
+ * request's max-stale (RFC 9111 §5.2.1.2) widens the window, or else min-fresh (§5.2.1.3) narrows
+ * it. As upstream, a zero `max-stale` counts as absent, so `min-fresh` still applies.
+ * `onError`: the question is asked after a failed request, so the stale-if-error allowance applies,
+ * and a fresh entry stays usable even without it (upstream `is_usable(error=True)`).
  */
 export function isUsable(entry: CachedEntry, actions: RequestActions, now: number, onError = false): boolean {
   if (entry.expires === null) return true;
-  if (onError && actions.staleIfError !== false && now < entry.expires + actions.staleIfError * 1000) return true;
-  // RFC 9111 §5.2.1.2: max-stale widens the window; §5.2.1.3: min-fresh narrows it. Upstream ignores
-  // min-fresh when max-stale is present, and so do we.
-  const offset = actions.maxStale !== undefined ? actions.maxStale : actions.minFresh !== undefined ? -actions.minFresh : 0;
-  return now < entry.expires + offset * 1000;
-}
-
-function usableWhileRevalidating(entry: CachedEntry, actions: RequestActions, now: number): boolean {
-  return (
-    entry.expires !== null &&
-    actions.staleWhileRevalidate !== false &&
-    now >= entry.expires &&
-    now < entry.expires + actions.staleWhileRevalidate * 1000
-  );
+  let allowance: number;
+  if (onError && actions.staleIfError !== false) allowance = actions.staleIfError;
+  else if (now >= entry.expires && actions.staleWhileRevalidate !== false) allowance = actions.staleWhileRevalidate;
+  else if (actions.maxStale) allowance = actions.maxStale;
+  else allowance = actions.minFresh ? -actions.minFresh : 0;
+  return now < entry.expires + allowance * 1000;
 }
 
 export interface ReadContext {
@@ -76,22 +73,26 @@ export function decideRead(entry: CachedEntry | undefined, ctx: ReadContext): Re
 
   const usable = isUsable(entry, actions, now);
   const expired = isExpired(entry, now);
+  // Reference §0 step 5: expired, usable and stale-while-revalidate set: serve stale, refresh behind.
+  const inBackground = expired && usable && actions.staleWhileRevalidate !== false;
 
   if (actions.onlyIfCached) {
+    // Even offline, an entry within stale-while-revalidate is refreshed in the background (upstream
+    // `test_update_from_cached_response__stale_while_revalidate`).
+    if (inBackground) {
+      return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'only-if-cached with stale-while-revalidate' };
+    }
     // A usable entry is served without any revalidation, even with `refresh` (upstream
     // `test_request_only_if_cached__skips_revalidation`).
     if (usable) return { action: 'serve', stale: expired, reason: 'only-if-cached: usable entry' };
-    if (usableWhileRevalidating(entry, actions, now)) {
-      return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'only-if-cached with stale-while-revalidate' };
-    }
     if (isUsable(entry, actions, now, true)) return { action: 'serve', stale: true, reason: 'only-if-cached: stale-if-error allows it' };
     return { action: 'gateway-timeout', reason: 'only-if-cached and the entry is expired' };
   }
 
+  if (inBackground) {
+    return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'expired, within stale-while-revalidate' };
+  }
   if (!usable) {
-    if (usableWhileRevalidating(entry, actions, now)) {
-      return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'expired, within stale-while-revalidate' };
-    }
     return hasValidator(entry.headers)
       ? { action: 'revalidate', headers: validationHeaders(entry.headers), reason: 'expired, has a validator' }
       : { action: 'refetch', reason: 'expired, no validator' };

@@ -39,6 +39,8 @@ export function isMethodAllowed(settings: CacheSettings, request: RequestInfo): 
   });
 }
 
+const EXPIRE_AT_ONCE: Expiration = Object.freeze({ type: 'relative', seconds: 0 });
+
 /**
  * Expiration precedence for the request side (reference §2.4 steps 4–6). We define one order where
  * upstream's merged header made it depend on string sorting: per-request `expireAfter` beats a
@@ -50,7 +52,12 @@ function requestExpiration(
   options: RequestOptions,
   directives: CacheDirectives,
 ): [Expiration, string] {
-  if (options.expireAfter) return [options.expireAfter, 'request cache.expireAfter'];
+  if (options.expireAfter) {
+    // Upstream sends a per-request value as `max-age=<whole seconds>`, so one that expires at once
+    // (0.5, -0.5) arrives as max-age=0: the exact 0 the write rule looks for.
+    const exp = isExpireImmediately(options.expireAfter) ? EXPIRE_AT_ONCE : options.expireAfter;
+    return [exp, 'request cache.expireAfter'];
+  }
   if (directives.maxAge !== undefined) {
     return [{ type: 'relative', seconds: directives.maxAge }, 'request Cache-Control max-age'];
   }

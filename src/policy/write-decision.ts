@@ -3,7 +3,7 @@
  * criteria", §2.3 response headers, §2.4 precedence steps 1–3).
  */
 import { parseCacheControl } from './directives.js';
-import { expirationFromResponseExpires, expiresAt, isExpireImmediately } from './expiration.js';
+import { expirationFromResponseExpires, expiresAt } from './expiration.js';
 import { hasValidator, headerValue } from './headers.js';
 import type { RequestActions } from './request-actions.js';
 import type { CacheSettings } from './settings.js';
@@ -60,8 +60,9 @@ export function decideWrite(
     'disabled by filter': !response.passesFilter,
     'response no-store': responseNoStore,
     // EXPIRE_IMMEDIATELY is worth storing only when the entry can be revalidated (upstream
-    // `test_expire_immediately`). An `Expires: 0` header is an absolute time, so it still writes.
-    'expire immediately without validator': isExpireImmediately(expiration) && !hasValidator(response.headers),
+    // `test_expire_immediately`). Upstream compares with the integer 0 only: a setting of 0.5 is
+    // written (expiring now), and an `Expires: 0` header is an absolute time, so it writes too.
+    'expire immediately without validator': expiration.type === 'relative' && expiration.seconds === 0 && !hasValidator(response.headers),
   };
   return {
     write: !Object.values(criteria).some(Boolean),

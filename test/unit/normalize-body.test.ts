@@ -39,6 +39,21 @@ describe('normalizeBody (reference §3.2)', () => {
       expect(body('[10, 9, 1.5]', JSON_TYPE)).to.equal('[1.5,9,10]');
     });
 
+    it('sorts the other root arrays Python can sort: booleans (ints to Python), mixed with numbers, nested lists', () => {
+      expect(body('[true, false]', JSON_TYPE)).to.equal('[false,true]');
+      expect(body('[2, true, 0]', JSON_TYPE)).to.equal('[0,true,2]');
+      expect(body('[[2], [1, "b"], [1, "a"], [1]]', JSON_TYPE)).to.equal('[[1],[1,"a"],[1,"b"],[2]]');
+      expect(body('[[1,"a"],[2]]', JSON_TYPE)).to.equal(body('[[2],[1,"a"]]', JSON_TYPE));
+    });
+
+    it('leaves arrays Python cannot sort unchanged: null, objects, strings with numbers (also nested)', () => {
+      expect(body('[null, 1]', JSON_TYPE)).to.equal('[null, 1]');
+      expect(body('[[1], ["a"]]', JSON_TYPE)).to.equal('[[1], ["a"]]');
+      expect(body('[[1, {"a": 1}], [1, {"a": 1}]]', JSON_TYPE), 'equal elements are never ordered, as in Python').to.equal(
+        '[[1,{"a":1}],[1,{"a":1}]]',
+      );
+    });
+
     it('leaves mixed arrays, scalar roots and invalid JSON unchanged', () => {
       expect(body('[1, "a"]', JSON_TYPE)).to.equal('[1, "a"]');
       expect(body('[{"b":1},{"a":2}]', JSON_TYPE)).to.equal('[{"b":1},{"a":2}]');

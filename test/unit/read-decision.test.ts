@@ -217,6 +217,17 @@ describe('policy/read-decision', () => {
       expect(read(fresh(), { settings: { staleWhileRevalidate: true } }).action).to.equal('serve');
     });
 
+    it('decides alone for an expired entry: a request max-stale neither blocks the background refresh nor widens the window (reference §2.4)', () => {
+      const maxStale = { 'cache-control': 'max-stale=100' };
+      expect(read(expired({ etag: ETAG }), { settings: { staleWhileRevalidate: true }, headers: maxStale }).action).to.equal(
+        'stale-while-revalidate',
+      );
+      expect(read(expired(), { settings: { staleWhileRevalidate: true }, headers: maxStale }).action).to.equal('stale-while-revalidate');
+      // 10 s stale, a 5 s window: refetched, although max-stale alone would have served it.
+      expect(read(expired(), { settings: { staleWhileRevalidate: 5 }, headers: maxStale }).action).to.equal('refetch');
+      expect(read(expired(), { headers: maxStale }).action, 'premise: max-stale alone serves it').to.equal('serve');
+    });
+
     it('the per-request option can switch it off', () => {
       expect(read(expired(), { settings: { staleWhileRevalidate: true }, options: { staleWhileRevalidate: false } }).action).to.equal(
         'refetch',
@@ -244,7 +255,12 @@ describe('policy/read-decision', () => {
     });
 
     it('min-fresh is ignored when max-stale is present', () => {
-      expect(read(expiringIn(10), { headers: { 'cache-control': 'max-stale=0, min-fresh=15' } }).action).to.equal('serve');
+      expect(read(expiringIn(10), { headers: { 'cache-control': 'max-stale=5, min-fresh=15' } }).action).to.equal('serve');
+    });
+
+    it('a zero max-stale counts as absent, so min-fresh still applies (upstream truthiness)', () => {
+      expect(read(expiringIn(10), { headers: { 'cache-control': 'max-stale=0, min-fresh=15' } }).action).to.equal('refetch');
+      expect(read(expiringIn(20), { headers: { 'cache-control': 'max-stale=0, min-fresh=15' } }).action).to.equal('serve');
     });
   });
 

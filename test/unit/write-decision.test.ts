@@ -107,9 +107,17 @@ describe('policy/write-decision', () => {
       expect(write({ 'last-modified': LAST_MODIFIED }, { options: { expireAfter: 0 } })).to.deep.include({ write: true, expires: NOW });
     });
 
-    it('applies to 0.5 as well (int(x) == 0)', () => {
-      expect(write({}, { settings: { expireAfter: 0.5 } }).write).to.equal(false);
+    it('a setting of 0.5 or -0.5 expires now (int(x) == 0) but is written even without a validator (upstream compares with the integer 0)', () => {
+      expect(write({}, { settings: { expireAfter: 0.5 } })).to.deep.include({ write: true, expires: NOW });
+      expect(write({}, { settings: { expireAfter: -0.5 } })).to.deep.include({ write: true, expires: NOW });
+      expect(write({}, { settings: { urlsExpireAfter: { 'example.com': 0.5 } } })).to.deep.include({ write: true, expires: NOW });
       expect(write({ etag: ETAG }, { settings: { expireAfter: 0.5 } })).to.deep.include({ write: true, expires: NOW });
+    });
+
+    it('a per-request 0.5 or -0.5 is upstream\'s max-age=0: written only with a validator', () => {
+      expect(write({}, { options: { expireAfter: 0.5 } }).write).to.equal(false);
+      expect(write({}, { options: { expireAfter: -0.5 } }).write).to.equal(false);
+      expect(write({ etag: ETAG }, { options: { expireAfter: 0.5 } })).to.deep.include({ write: true, expires: NOW });
     });
 
     it('a request max-age=0 behaves the same', () => {
