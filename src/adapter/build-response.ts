@@ -2,7 +2,8 @@
  * Building the AxiosResponse a caller receives, from a stored entry or a network result. Every call
  * builds new headers and new data, so no two callers share an object.
  */
-import { AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { headerValue } from '../policy/headers.js';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
 import type { CacheResponseFields } from '../types.js';
 import { bodyForResponseType, type BodyShape } from './response-data.js';
@@ -27,14 +28,22 @@ export function cachedRequestStub(entry: CachedEntry): object {
   };
 }
 
+export type BuiltResponse = AxiosResponse & CacheResponseFields;
+
+/**
+ * The response for one caller. Synchronous for every shape but the fetch adapter's `blob` and
+ * `formdata`, whose data is built by `Response` (a hit should not pay for awaits it does not need).
+ * A body the caller's settings cannot decode (an unknown `responseEncoding`) fails as axios fails it:
+ * an AxiosError around the decoding error, with the response.
+ */
 export function buildResponse(
   config: InternalAxiosRequestConfig,
   source: ResponseSource,
   fields: CacheResponseFields,
   shape: BodyShape,
-): AxiosResponse & CacheResponseFields {
-  return {
-    data: bodyForResponseType(source.body, config, shape),
+): BuiltResponse | Promise<BuiltResponse> {
+  const response: BuiltResponse = {
+    data: undefined,
     status: source.status,
     statusText: source.statusText,
     // Stored names and values came from AxiosHeaders (already validated), so they are copied in
@@ -44,6 +53,24 @@ export function buildResponse(
     request: source.request,
     ...fields,
   };
+  const context = { status: source.status, contentType: headerValue(source.headers, 'content-type'), method: config.method };
+  const failed = (error: unknown): never => {
+    throw AxiosError.from(error as Error, undefined, config, source.request, response);
+  };
+  let data: unknown;
+  try {
+    data = bodyForResponseType(source.body, config, shape, context);
+  } catch (error) {
+    return failed(error);
+  }
+  if (!(data instanceof Promise)) {
+    response.data = data;
+    return response;
+  }
+  return data.then((value: unknown) => {
+    response.data = value;
+    return response;
+  }, failed);
 }
 
 export function fieldsForEntry(entry: CachedEntry, key: string | undefined, now: number, revalidated: boolean): CacheResponseFields {

@@ -4,7 +4,8 @@
  * were registered in; and before transformResponse, so cached bodies go through the caller's own
  * transforms like network ones. It follows the request algorithm of reference §0.
  */
-import { isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { Readable } from 'node:stream';
+import { AxiosError, AxiosHeaders, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { CacheContext } from '../context.js';
 import { log, trueCriteria } from '../debug.js';
 import { describeExpiration } from '../policy/expiration.js';
@@ -21,6 +22,7 @@ import { fetchAndStore, forCaller, staleFallback } from './network.js';
 import { buildRequestInfo } from './request-info.js';
 import type { BodyShape } from './response-data.js';
 import { settle } from './settle.js';
+import { BACKEND_DEADLINE_MS } from '../storage/cache-storage.js';
 
 const INNER = Symbol('axios-keyv-cache inner adapter');
 
@@ -42,11 +44,22 @@ async function passThrough(inner: AxiosAdapter, config: InternalAxiosRequestConf
   return Object.assign(response, fieldsForNetwork(Date.now()));
 }
 
+/** Why a request goes past the cache untouched, if it does. Cheap: a hit reads two fields. */
+function bypassReason(config: InternalAxiosRequestConfig): string | undefined {
+  // The body would be stored still encoded, and served so to callers that expect it decoded.
+  if (config.decompress === false) return 'decompress: false';
+  // An event stream never ends, and a miss is read whole before it is handed over.
+  if (config.responseType === 'stream' && /text\/event-stream/i.test(String(config.headers?.get?.('accept') ?? ''))) {
+    return 'event stream (Accept: text/event-stream)';
+  }
+  return undefined;
+}
+
 async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, shape: BodyShape): Promise<AxiosResponse> {
   if (config.cache === false) return passThrough(inner, config);
-  if (config.decompress === false) {
-    // The body would be stored still encoded, and served so to callers that expect it decoded.
-    log('%s %s: not cached: decompress: false', config.method?.toUpperCase(), config.url);
+  const bypass = bypassReason(config);
+  if (bypass) {
+    log('%s %s: not cached: %s', config.method?.toUpperCase(), config.url, bypass);
     return passThrough(inner, config);
   }
   const options = parseRequestOptions(config.cache);
@@ -63,7 +76,12 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
     return passThrough(inner, config);
   }
 
-  const lookup = await look(ctx, request, actions);
+  // With redirects off, an entry reached through a redirect is not what this request would get.
+  const lookup = await look(ctx, request, actions, {
+    followsRedirects: config.maxRedirects !== 0,
+    // A caller with a shorter timeout does not wait that long on the backend either.
+    readDeadlineMs: config.timeout ? Math.min(config.timeout, BACKEND_DEADLINE_MS) : BACKEND_DEADLINE_MS,
+  });
   const { decision, entry, entryKey } = lookup;
   if (log.enabled) {
     log('%s %s: key %s, %s; expiration from %s (%s)', request.method, request.url, lookup.key, describe(decision), actions.expirationSource, describeExpiration(actions.expiration));
@@ -71,7 +89,7 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
 
   switch (decision.action) {
     case 'gateway-timeout':
-      return settle(gatewayTimeout(config, shape));
+      return settle(await gatewayTimeout(config, shape));
     case 'serve':
       return serveEntry(ctx, config, shape, entry!, entryKey, false);
     case 'stale-while-revalidate':
@@ -79,7 +97,7 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
       return serveEntry(ctx, config, shape, entry!, entryKey, false);
     default: {
       const outcome = await ctx.flights
-        .join(flightKey(lookup, config), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiterFor(config))
+        .join(flightKey(lookup, config), (signal, responded) => fetchAndStore(ctx, inner, config, shape, lookup, signal, responded), waiterFor(config, shape))
         .catch((error: unknown) => {
           // A timeout of this caller ends its wait outside the shared call, so stale-if-error is
           // applied here too: a hanging origin is the commonest outage (upstream catches Timeout).
@@ -90,9 +108,15 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
           }
           throw forCaller(error, config);
         });
-      return outcome.kind === 'cached'
-        ? serveEntry(ctx, config, shape, outcome.entry, outcome.key, outcome.revalidated)
-        : settle(buildResponse(config, outcome, fieldsForNetwork(outcome.createdAt, outcome.written), shape));
+      switch (outcome.kind) {
+        case 'cached':
+          return serveEntry(ctx, config, shape, outcome.entry, outcome.key, outcome.revalidated);
+        case 'network':
+          return settle(await buildResponse(config, outcome, fieldsForNetwork(outcome.createdAt, outcome.written), shape));
+        case 'not-bytes':
+          // Handed over as the adapter gave it (never stored): each caller gets its own config and headers.
+          return settle({ ...outcome.response, config, headers: new AxiosHeaders(outcome.response.headers as AxiosHeaders), ...fieldsForNetwork(outcome.createdAt) });
+      }
     }
   }
 }
@@ -105,19 +129,29 @@ async function serveEntry(
   key: string,
   revalidated: boolean,
 ): Promise<AxiosResponse> {
-  const response = buildResponse(config, { ...entry, request: cachedRequestStub(entry) }, fieldsForEntry(entry, key, Date.now(), revalidated), shape);
+  const request = cachedRequestStub(entry);
+  const limit = config.maxContentLength;
+  // axios' adapters reject a body over maxContentLength (ERR_BAD_RESPONSE); the Node http adapter
+  // fails a stream while it is read instead. A hit must too.
+  const tooLong = typeof limit === 'number' && limit > -1 && entry.body.length > limit;
+  const tooLongError = (): AxiosError => new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
+  const streamed = shape === 'node' && config.responseType === 'stream';
+  if (tooLong && !streamed) throw tooLongError();
+  const built = buildResponse(config, { ...entry, request }, fieldsForEntry(entry, key, Date.now(), revalidated), shape);
+  const response = built instanceof Promise ? await built : built;
+  if (tooLong) response.data = new Readable({ read() { this.destroy(tooLongError()); } });
   // filterFn also judges cached responses: a failing one is returned this time, then deleted
   // (reference §0 step 9; upstream `test_filter_fn__retroactive`). A read-only cache is never changed.
   if (ctx.settings.filterFn && !passesFilter(ctx, config, response)) {
     log('%s: cached response rejected by filterFn; %s', key, ctx.settings.readOnly ? 'kept (readOnly)' : 'deleting it');
-    if (!ctx.settings.readOnly) await ctx.storage.deleteKeys([key]);
+    if (!ctx.settings.readOnly) await ctx.storage.discard([key]);
   }
   return settle(response);
 }
 
 
 /** `only-if-cached` with nothing usable: a synthetic 504, as requests-cache (RFC 9111 §5.2.1.7). */
-function gatewayTimeout(config: InternalAxiosRequestConfig, shape: BodyShape): CacheAxiosResponse {
+function gatewayTimeout(config: InternalAxiosRequestConfig, shape: BodyShape): CacheAxiosResponse | Promise<CacheAxiosResponse> {
   return buildResponse(
     config,
     { status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { fromCache: true } },
@@ -130,9 +164,9 @@ function gatewayTimeout(config: InternalAxiosRequestConfig, shape: BodyShape): C
 function refreshInBackground(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, shape: BodyShape, lookup: Lookup): void {
   // The caller has its answer; only its `timeout` still applies, so a hanging origin cannot keep
   // the refresh (and `cache.close()`, which waits for it) alive forever.
-  const waiter = { ...waiterFor(config), signal: undefined, cancelToken: undefined };
+  const waiter = { ...waiterFor(config, shape), signal: undefined, cancelToken: undefined };
   const task = ctx.flights
-    .join(flightKey(lookup, config), (signal) => fetchAndStore(ctx, inner, config, shape, lookup, signal), waiter)
+    .join(flightKey(lookup, config), (signal, responded) => fetchAndStore(ctx, inner, config, shape, lookup, signal, responded), waiter)
     .then(
       () => log('%s: background refresh done', lookup.key),
       (error: unknown) => log('%s: background refresh failed: %O', lookup.key, error),

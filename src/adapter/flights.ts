@@ -6,27 +6,46 @@
  * call is aborted only when every caller has left, so nothing leaks and nobody cancels the others.
  */
 import { AxiosError, CanceledError, type InternalAxiosRequestConfig } from 'axios';
+import type { BodyShape } from './response-data.js';
 
 interface Flight {
   promise: Promise<unknown>;
   controller: AbortController;
   waiting: number;
   settled: boolean;
+  /** The response is in hand (only storing it remains): callers can no longer time out or cancel. */
+  responded: boolean;
+  onResponded: Set<() => void>;
 }
 
-/** How one caller may leave a shared call early. */
-export function waiterFor(config: InternalAxiosRequestConfig) {
+/**
+ * How one caller may leave a shared call early, with the error its adapter would have given: the
+ * Node http adapter reports a timeout as `timeoutErrorMessage` with ECONNABORTED (ETIMEDOUT under
+ * `transitional.clarifyTimeoutError`) and an abort as `canceled`; the fetch adapter reports a timeout
+ * as `timeout of Nms exceeded` with ETIMEDOUT and an abort with the signal's reason.
+ */
+export function waiterFor(config: InternalAxiosRequestConfig, shape: BodyShape) {
+  const signal = config.signal as AbortSignal | undefined;
   return {
-    signal: config.signal as AbortSignal | undefined,
+    signal,
     cancelToken: config.cancelToken,
     timeout: config.timeout ?? 0,
     timeoutError(): AxiosError {
-      const message = config.timeoutErrorMessage ?? (config.timeout ? `timeout of ${config.timeout}ms exceeded` : 'timeout exceeded');
+      if (shape === 'fetch') return new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ETIMEDOUT, config);
+      const message = config.timeoutErrorMessage || (config.timeout ? `timeout of ${config.timeout}ms exceeded` : 'timeout exceeded');
       const code = config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED;
       return new AxiosError(message, code, config);
     },
-    cancelError(): InstanceType<typeof CanceledError> {
-      return new CanceledError(undefined, undefined, config);
+    cancelError(): AxiosError {
+      if (shape === 'fetch') {
+        const reason: unknown = signal?.reason;
+        if (reason instanceof AxiosError) {
+          reason.config = config;
+          return reason;
+        }
+        return new CanceledError(reason instanceof Error ? reason.message : (reason as string | undefined), config);
+      }
+      return new CanceledError(undefined, config);
     },
   };
 }
@@ -42,15 +61,25 @@ export class Flights {
   }
 
   /**
-   * Joins the call under `key`, starting it with `start(signal)` if none is in progress. Resolves or
-   * rejects with the shared result, unless this waiter is cancelled or times out first.
+   * Joins the call under `key`, starting it with `start(signal, responded)` if none is in progress
+   * (or the one in progress was aborted: its cancellation belongs to the callers who left). Resolves
+   * or rejects with the shared result, unless this waiter is cancelled or times out first. `start`
+   * calls `responded()` once the response is in hand: from then on nobody times out or cancels, as
+   * axios' own timeout and signal stop mattering once a response has arrived, so a slow cache write
+   * never turns a response into an error.
    */
-  join<T>(key: string, start: (signal: AbortSignal) => Promise<T>, waiter?: Waiter): Promise<T> {
+  join<T>(key: string, start: (signal: AbortSignal, responded: () => void) => Promise<T>, waiter?: Waiter): Promise<T> {
     let flight = this.flights.get(key);
-    if (!flight) {
+    if (!flight || flight.controller.signal.aborted) {
       const controller = new AbortController();
-      const created: Flight = { promise: Promise.resolve(), controller, waiting: 0, settled: false };
-      created.promise = start(controller.signal).finally(() => {
+      const created: Flight = { promise: Promise.resolve(), controller, waiting: 0, settled: false, responded: false, onResponded: new Set() };
+      const responded = (): void => {
+        if (created.responded) return;
+        created.responded = true;
+        for (const release of created.onResponded) release();
+        created.onResponded.clear();
+      };
+      created.promise = start(controller.signal, responded).finally(() => {
         created.settled = true;
         if (this.flights.get(key) === created) this.flights.delete(key);
       });
@@ -70,15 +99,21 @@ export class Flights {
       const onAbort = (): void => leave(waiter!.cancelError());
       const onCancel = (reason: unknown): void => leave(reason);
 
+      /** Stops listening for this caller's timeout and cancellation. */
+      const release = (): void => {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        waiter?.signal?.removeEventListener('abort', onAbort);
+        waiter?.cancelToken?.unsubscribe(onCancel as never);
+        flight.onResponded.delete(release);
+      };
       const cleanup = (): void => {
         done = true;
         flight.waiting -= 1;
-        if (timer) clearTimeout(timer);
-        waiter?.signal?.removeEventListener('abort', onAbort);
-        waiter?.cancelToken?.unsubscribe(onCancel as never);
+        release();
       };
       const leave = (error: unknown): void => {
-        if (done) return;
+        if (done || flight.responded) return;
         cleanup();
         if (flight.waiting === 0 && !flight.settled) flight.controller.abort(error);
         reject(error);
@@ -99,8 +134,9 @@ export class Flights {
         },
       );
 
-      if (!waiter) return;
+      if (!waiter || flight.responded) return;
       if (waiter.signal?.aborted) return leave(waiter.cancelError());
+      flight.onResponded.add(release);
       waiter.signal?.addEventListener('abort', onAbort, { once: true });
       waiter.cancelToken?.subscribe(onCancel as never);
       if (waiter.timeout > 0) timer = setTimeout(() => leave(waiter.timeoutError()), waiter.timeout);

@@ -36,10 +36,21 @@ function decide(entry: CachedEntry | undefined, ctx: ReadContext): ReadDecision 
 }
 
 /** Reference §0 steps 4–6: read the entry, decide, and on a Vary mismatch look under the secondary key. */
-export async function look(ctx: CacheContext, request: RequestInfo, actions: RequestActions): Promise<Lookup> {
+export async function look(
+  ctx: CacheContext,
+  request: RequestInfo,
+  actions: RequestActions,
+  { followsRedirects, readDeadlineMs }: { followsRedirects: boolean; readDeadlineMs: number },
+): Promise<Lookup> {
   const now = Date.now();
   const key = ctx.keyFor(request);
-  let found = actions.skipRead ? undefined : await ctx.storage.get(key);
+  let found = actions.skipRead ? undefined : await ctx.storage.get(key, readDeadlineMs);
+  // A request that does not follow redirects (`maxRedirects: 0`) would get the redirect itself, not
+  // the response a followed redirect ended at: that entry does not answer it.
+  if (found && !followsRedirects && found.entry.url !== normalizeUrl(request.url, ctx.settings.ignoredParameters)) {
+    log('%s %s: the entry was reached through a redirect and redirects are off; a miss', request.method, request.url);
+    found = undefined;
+  }
   // Through a redirect alias, the entry must still be the response of this URL: the redirecting
   // URL may have been refetched since and now answer something else (upstream keeps the final
   // response under its own key, which takes precedence).
@@ -54,7 +65,7 @@ export async function look(ctx: CacheContext, request: RequestInfo, actions: Req
   // The primary entry is another variant: it is never served nor revalidated for this request, so its
   // validators cannot make a 304 serve the wrong variant (fixes the reference's §3.6 BUG).
   const secondaryKey = ctx.keyFor(request, secondaryMatchHeaders(found!.entry, ctx.settings.matchHeaders));
-  const secondary = await ctx.storage.get(secondaryKey);
+  const secondary = await ctx.storage.get(secondaryKey, readDeadlineMs);
   log('%s %s: %s; secondary key %s', request.method, request.url, decision.reason, secondaryKey);
   return {
     request,

@@ -30,7 +30,9 @@ export type Outcome =
       createdAt: number;
       written?: { key: string; expires: number | null };
     }
-  | { kind: 'cached'; entry: CachedEntry; key: string; revalidated: boolean };
+  | { kind: 'cached'; entry: CachedEntry; key: string; revalidated: boolean }
+  /** The adapter answered with data that is not bytes (a mock adapter's objects): passed on, not stored. */
+  | { kind: 'not-bytes'; response: AxiosResponse; createdAt: number };
 
 /**
  * An error from the shared network call carries the internal config it was sent with. Each caller
@@ -40,7 +42,12 @@ export type Outcome =
 export function forCaller(error: unknown, config: InternalAxiosRequestConfig): unknown {
   if (!isAxiosError(error) || error.config === config) return error;
   const response = error.response ? { ...error.response, config } : undefined;
-  const rebuilt = AxiosError.from(error, error.code, config, error.request, response);
+  const rebuilt = new AxiosError(error.message, error.code, config, error.request, response);
+  rebuilt.name = error.name;
+  if (error.status != null) rebuilt.status = error.status;
+  // The same `cause` the caller would have seen (the system error behind a network failure), kept
+  // non-enumerable as axios keeps it.
+  if ('cause' in error) Object.defineProperty(rebuilt, 'cause', { value: error.cause, writable: true, enumerable: false, configurable: true });
   rebuilt.stack = error.stack;
   return rebuilt;
 }
@@ -79,6 +86,8 @@ export async function fetchAndStore(
   shape: BodyShape,
   lookup: Lookup,
   signal: AbortSignal,
+  /** Called once the response is in hand: storing it must not make anyone time out. */
+  responded: () => void = () => undefined,
 ): Promise<Outcome> {
   const { settings, storage } = ctx;
   const { request, actions, decision, entry } = lookup;
@@ -106,6 +115,11 @@ export async function fetchAndStore(
 
   const now = Date.now();
   const body = await toBuffer(response.data);
+  responded();
+  if (body === undefined) {
+    log('%s %s: the adapter answered with %s data, not bytes: passed through, not cached', request.method, request.url, typeof response.data);
+    return { kind: 'not-bytes', response, createdAt: now };
+  }
   const received = storedHeaders(response.headers);
 
   if (response.status === 304 && entry) {
@@ -128,13 +142,13 @@ export async function fetchAndStore(
   }
 
   const networkResult = { status: response.status, statusText: response.statusText, headers: received, body, request: response.request };
-  const filterView = ctx.settings.filterFn ? buildResponse(config, networkResult, fieldsForNetwork(now), shape) : undefined;
+  const filterView = ctx.settings.filterFn ? await buildResponse(config, networkResult, fieldsForNetwork(now), shape) : undefined;
   const verdict = decideWrite(settings, actions, { ...networkResult, passesFilter: !filterView || passesFilter(ctx, config, filterView) }, now);
   if (!verdict.write) {
     log('%s %s: not written: %s', request.method, request.url, trueCriteria(verdict.criteria));
     // Reference §0 step 9: a response the filter rejects also removes what is stored for the request
     // (read-only caches are never changed).
-    if (verdict.criteria['disabled by filter'] && !settings.readOnly && (await storage.deleteKeys([lookup.key])) > 0) {
+    if (verdict.criteria['disabled by filter'] && !settings.readOnly && (await storage.discard([lookup.key]))) {
       log('%s: stored entry deleted: the new response fails filterFn', lookup.key);
     }
     return { kind: 'network', ...networkResult, createdAt: now };

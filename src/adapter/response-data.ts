@@ -5,8 +5,11 @@
 import { Readable } from 'node:stream';
 import { getAdapter, type AxiosAdapter, type AxiosResponse, type AxiosResponseHeaders, type InternalAxiosRequestConfig } from 'axios';
 
-/** Whatever an adapter returned for `responseType: 'arraybuffer'`, as a Buffer. */
-export async function toBuffer(data: unknown): Promise<Buffer> {
+/**
+ * Whatever an adapter returned for `responseType: 'arraybuffer'`, as a Buffer; undefined when it is
+ * not bytes at all (a custom or mock adapter that answers with parsed objects ignores responseType).
+ */
+export async function toBuffer(data: unknown): Promise<Buffer | undefined> {
   if (data === undefined || data === null) return Buffer.alloc(0);
   if (Buffer.isBuffer(data)) return data;
   if (data instanceof ArrayBuffer) return Buffer.from(data);
@@ -18,7 +21,7 @@ export async function toBuffer(data: unknown): Promise<Buffer> {
     for await (const chunk of data as AsyncIterable<Buffer | string>) chunks.push(Buffer.from(chunk));
     return Buffer.concat(chunks);
   }
-  throw new TypeError(`cannot read a response body of type ${typeof data}`);
+  return undefined;
 }
 
 /**
@@ -40,19 +43,37 @@ export function shapeOf(adapter: AxiosAdapter, config: InternalAxiosRequestConfi
   }
 }
 
+/** What a response looked like, for the shapes that depend on more than the body bytes. */
+export interface BodyContext {
+  status: number;
+  contentType: string | undefined;
+  method: string | undefined;
+}
+
+/** Fetch's null-body statuses (Fetch standard): such a Response has `body === null`. */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
 /**
  * The body as this caller's `responseType` wants it, shaped as its adapter would have: a copy, so
- * mutating it never changes what the cache returns next.
+ * mutating it never changes what the cache returns next. The fetch adapter's `blob` and `formdata`
+ * come from `Response.blob()` / `Response.formData()` (so a Blob carries the MIME type fetch derives
+ * from Content-Type), which is asynchronous: those two return a Promise, every other shape a value.
  */
-export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestConfig, shape: BodyShape = 'node'): unknown {
+export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestConfig, shape: BodyShape, context: BodyContext): unknown {
   const type = config.responseType?.toLowerCase();
   if (shape === 'fetch') {
     switch (type) {
       case 'arraybuffer':
         return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
       case 'blob':
-        return new Blob([body]);
+      case 'formdata': {
+        const headers = context.contentType === undefined ? undefined : { 'content-type': context.contentType };
+        const response = new Response(new Uint8Array(body), { headers });
+        return type === 'blob' ? response.blob() : response.formData();
+      }
       case 'stream':
+        // Response.body: null for a HEAD request and the null-body statuses.
+        if (context.method?.toUpperCase() === 'HEAD' || NULL_BODY_STATUSES.has(context.status)) return null;
         return new Blob([body]).stream();
       default:
         // Response.text(): UTF-8, BOM removed.

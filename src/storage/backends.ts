@@ -4,12 +4,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { KeyvSqlite } from '@keyv/sqlite';
 import { Keyv, type KeyvOptions, type KeyvStoreAdapter } from 'keyv';
 import { log } from '../debug.js';
 import { jsonSerializer } from '../serializers/json.js';
 import type { Serializer } from '../serializers/types.js';
 import { CacheStorage, type EntryCodec } from './cache-storage.js';
+import { checkSqlitePath, SqliteStore } from './sqlite-store.js';
 
 export const DEFAULT_CACHE_NAME = 'http_cache';
 export const BUILT_IN_BACKENDS = ['sqlite', 'memory'] as const;
@@ -75,7 +75,8 @@ export function createStorage(options: StorageOptions): CacheStorage {
     } catch (error) {
       throw new Error(`Invalid cacheName: ${show(cacheName)} (cannot create the folder for ${path}: ${(error as Error).message})`);
     }
-    const store = new KeyvSqlite({ uri: `sqlite://${path}`, table: 'http_cache', busyTimeout: 5000, iterationLimit: 1000 });
+    checkSqlitePath(path, cacheName);
+    const store = new SqliteStore({ path, table: 'http_cache', busyTimeout: 5000, iterationLimit: 1000 });
     return new CacheStorage(transportKeyv(store as unknown as KeyvStoreAdapter, undefined, false), codec, `sqlite ${path}`);
   }
   if (isKeyv(backend)) {

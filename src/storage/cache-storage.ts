@@ -10,6 +10,25 @@ import type { Serializer } from '../serializers/types.js';
 
 export const REDIRECT_PREFIX = 'redirect:';
 
+/**
+ * How long a request waits on the backend for one read or write before it goes on without it: a
+ * read that takes longer is a miss, a write that takes longer finishes in the background. A locked
+ * SQLite file (busy timeout 5 s) or a hung remote store then slows a request by this much at most,
+ * instead of failing it or hanging it.
+ */
+export const BACKEND_DEADLINE_MS = 2000;
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `promise`, or TIMED_OUT after `ms`; the promise keeps running either way. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** How entries travel to the store: as live objects (memory) or through a serializer. */
 export type EntryCodec = { live: true; name: string } | { live: false; name: string; serializer: Serializer };
 
@@ -58,8 +77,22 @@ export class CacheStorage {
     return this.codec.live ? entry : this.codec.serializer.dumps(entry);
   }
 
-  /** The entry under `key`, or under the key a redirect alias points to. Any failure is a miss. */
-  async get(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
+  /** Writes that outlived BACKEND_DEADLINE_MS; `close()` gives them a last chance to land. */
+  private readonly pending = new Set<Promise<boolean>>();
+
+  /**
+   * The entry under `key`, or under the key a redirect alias points to. Any failure is a miss, and so
+   * is a backend that has not answered within `deadlineMs` (the memory backend always answers).
+   */
+  async get(key: string, deadlineMs = BACKEND_DEADLINE_MS): Promise<{ key: string; entry: CachedEntry } | undefined> {
+    if (this.codec.live) return this.lookup(key);
+    const found = await within(this.lookup(key), deadlineMs);
+    if (found !== TIMED_OUT) return found;
+    log('cache read of %s on %s took over %d ms; treating it as a miss', key, this.description, deadlineMs);
+    return undefined;
+  }
+
+  private async lookup(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
     try {
       let raw = this.liveMap ? this.liveMap.get(key)?.value : await this.keyv.get(key);
       let found = key;
@@ -81,8 +114,22 @@ export class CacheStorage {
     }
   }
 
-  /** Writes the entry and points each alias at it. Returns false (logged) when the backend failed. */
+  /**
+   * Writes the entry and points each alias at it. Returns false (logged) when the backend failed, or
+   * has not finished within BACKEND_DEADLINE_MS (the write then goes on in the background).
+   */
   async save(key: string, entry: CachedEntry, aliases: readonly string[] = []): Promise<boolean> {
+    const writing = this.write(key, entry, aliases);
+    if (this.codec.live) return writing;
+    const saved = await within(writing, BACKEND_DEADLINE_MS);
+    if (saved !== TIMED_OUT) return saved;
+    log('cache write of %s on %s still pending after %d ms; going on without it', key, this.description, BACKEND_DEADLINE_MS);
+    this.pending.add(writing);
+    void writing.finally(() => this.pending.delete(writing));
+    return false;
+  }
+
+  private async write(key: string, entry: CachedEntry, aliases: readonly string[]): Promise<boolean> {
     try {
       await this.keyv.set(key, this.encode(entry));
       for (const alias of aliases) {
@@ -103,6 +150,18 @@ export class CacheStorage {
       await this.keyv.delete(REDIRECT_PREFIX + key);
     }
     return deleted;
+  }
+
+  /** Deletes on a request's path: bounded by BACKEND_DEADLINE_MS, and a failure is only logged. */
+  async discard(keys: readonly string[]): Promise<boolean> {
+    try {
+      const deleted = await within(this.deleteKeys(keys), BACKEND_DEADLINE_MS);
+      if (deleted === TIMED_OUT) log('cache delete of %s on %s still pending after %d ms', keys.join(', '), this.description, BACKEND_DEADLINE_MS);
+      return deleted !== TIMED_OUT && deleted > 0;
+    } catch (error) {
+      log('cache delete of %s failed on %s: %O', keys.join(', '), this.description, error);
+      return false;
+    }
   }
 
   async deleteAliases(aliases: Iterable<string>): Promise<void> {
@@ -173,9 +232,12 @@ export class CacheStorage {
 
   private closing: Promise<void> | undefined;
 
-  /** Closes the backend once; later calls wait for the same close (a second disconnect would throw). */
+  /**
+   * Closes the backend once, after writes still pending get a last BACKEND_DEADLINE_MS to land; later
+   * calls wait for the same close (a second disconnect would throw).
+   */
   close(): Promise<void> {
-    this.closing ??= this.keyv.disconnect();
+    this.closing ??= within(Promise.allSettled([...this.pending]), BACKEND_DEADLINE_MS).then(() => this.keyv.disconnect());
     return this.closing;
   }
 }

@@ -5,6 +5,7 @@
  */
 import axios from 'axios';
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { setupCache } from '../../src/index.js';
 import { rejection, useHarness } from '../support/harness.js';
@@ -116,6 +117,38 @@ describe('integration: credentials axios adds itself', () => {
     expect(tolerant.isExpired).to.equal(true);
     expect(tolerant.data).to.deep.equal({ n: 1 });
     expect(axios.isAxiosError(strict) && strict.response?.status, 'no staleIfError: the 500 rejects').to.equal(500);
+  });
+
+  it('the per-user recipe in the README: keyFn on a hash of Authorization keeps users apart, and no token is stored', async () => {
+    const tokens = ['alice-token-5e1f', 'bob-token-9a7c'];
+    h.origin.route('/me', (req, res, n) => sendJson(res, { me: String(req.headers.authorization).split(' ')[1]!.split('-')[0], n }));
+    const dir = tempDir();
+    const instance = axios.create({ baseURL: h.origin.base });
+    let token = tokens[0]!;
+    instance.interceptors.request.use((config) => {
+      config.headers.set('Authorization', `Bearer ${token}`);
+      return config;
+    });
+    const http = h.cached(
+      {
+        backend: 'sqlite',
+        cacheName: join(dir, 'per-user'),
+        keyFn: (request, context) => `${context.defaultKey()}:${createHash('sha256').update(request.headers.authorization ?? '').digest('hex')}`,
+      },
+      instance,
+    );
+    expect((await http.get('/me')).data.me).to.equal('alice');
+    token = tokens[1]!;
+    const bob = await http.get('/me');
+    expect(bob.fromCache, "bob is not served alice's response").to.equal(false);
+    expect(bob.data.me).to.equal('bob');
+    token = tokens[0]!;
+    expect((await http.get('/me')).fromCache, "alice's own entry").to.equal(true);
+    await http.cache.close();
+    const raw = rawFilesText(dir, 'per-user');
+    expect(raw, 'premise: entries are in the file').to.include('/me');
+    expect(raw).to.include('"authorization":"REDACTED"');
+    for (const secret of tokens) expect(secretTraces(raw, secret)).to.deep.equal([]);
   });
 
   it('setupCache on an instance with default `auth` keeps sending it, and the stored request is redacted', async () => {
