@@ -188,6 +188,27 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
   });
 
   describe('item 40: maintenance', () => {
+    for (const [condition, options] of [
+      ['expired', () => ({ expired: true })],
+      ['urls', () => ({ urls: [h.origin.url('/prune-hop')] })],
+      ['olderThan', () => ({ olderThan: 1 })],
+    ] as const) {
+      it(`delete({ ${condition} }) prunes the redirect alias of the response it deletes`, async () => {
+        h.origin.route('/prune-hop', (_req, res) => {
+          res.statusCode = 302;
+          res.setHeader('location', '/prune-final');
+          res.end();
+        });
+        const http = h.cached({ expireAfter: 1 });
+        await http.get('/prune-hop');
+        expect(await http.cache.redirects.entries(), 'premise: the final URL is aliased').to.have.length(1);
+        h.clock.advance(2);
+        expect(await http.cache.delete(options())).to.equal(1);
+        expect(await http.cache.redirects.entries()).to.deep.equal([]);
+        expect(await http.cache.contains({ url: h.origin.url('/prune-final') })).to.equal(false);
+      });
+    }
+
     it('createKey / contains with matchHeaders: true give the key a real request got (axios 1.21 query/purge/link/unlink buckets flattened away)', async () => {
       const http = h.cached({ matchHeaders: true });
       const response = await http.get('/buckets', { headers: { 'X-Tenant': 'a' } });

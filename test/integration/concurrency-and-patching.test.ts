@@ -49,7 +49,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
     await installed?.close();
   });
 
-  describe('item 8 (issue): coalescing concurrent identical requests', () => {
+  describe('issue 2, deliverable 8: coalescing concurrent identical requests', () => {
     it('N concurrent identical cacheable GETs make one network call; all get the same data, each its own copy', async () => {
       slowRoute('/co', 100);
       const http = h.cached();
@@ -219,7 +219,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
     });
   });
 
-  describe('item 9 (issue): patching the default axios instance', () => {
+  describe('issue 2, deliverable 9: patching the default axios instance', () => {
     it('installCache / isInstalled / getCache / uninstallCache', async () => {
       expect(isInstalled()).to.equal(false);
       expect(getCache()).to.equal(null);
@@ -294,7 +294,7 @@ describe('integration: concurrency (coalescing) and patching', () => {
     });
   });
 
-  describe('item 9 (issue): setting up an already configured instance', () => {
+  describe('issue 2, deliverable 9: setting up an already configured instance', () => {
     it('keeps baseURL, default headers, and existing request and response interceptors working, for hits too', async () => {
       const instance = axios.create({ baseURL: h.origin.base, headers: { 'X-Team': 'blue' } });
       let requestRuns = 0;

@@ -4,6 +4,7 @@
  */
 import axios from 'axios';
 import { expect } from 'chai';
+import { Keyv } from 'keyv';
 import { DO_NOT_CACHE, EXPIRE_IMMEDIATELY, NEVER_EXPIRE, setupCache } from '../../src/index.js';
 import { useHarness } from '../support/harness.js';
 import { near } from '../support/inspect.js';
@@ -187,6 +188,22 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
   });
 
   describe('item 20: DO_NOT_CACHE', () => {
+    for (const [source, options] of [
+      ['the session setting', { expireAfter: DO_NOT_CACHE }],
+      ['a urlsExpireAfter pattern', { urlsExpireAfter: { '*': DO_NOT_CACHE } }],
+    ] as const) {
+      it(`from ${source}, an entry another instance stored is neither read nor overwritten`, async () => {
+        const shared = new Keyv();
+        const writer = h.cached({ backend: shared });
+        const reader = h.cached({ backend: shared, ...options });
+        await writer.get('/dnc-shared');
+        const res = await reader.get('/dnc-shared');
+        expect(res.fromCache).to.equal(false);
+        expect(res.data.n).to.equal(2);
+        expect((await writer.get('/dnc-shared')).data.n, 'the stored entry is untouched').to.equal(1);
+      });
+    }
+
     it('as the session setting, skips read and write', async () => {
       const http = h.cached({ expireAfter: DO_NOT_CACHE });
       await http.get('/dnc');

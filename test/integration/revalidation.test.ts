@@ -334,6 +334,20 @@ describe('integration: revalidation and error handling (reference ยง10 items 23โ
       expect(res.data).to.deep.equal({ n: 1 });
     });
 
+    it('a request `Cache-Control: stale-if-error=60` directive also covers an error status (documented difference from requests-cache)', async () => {
+      failingAfterFirst('/r31-directive', status(503));
+      const http = h.cached({ expireAfter: 1 });
+      await http.get('/r31-directive');
+      h.clock.advance(10);
+      const res = await http.get('/r31-directive', { headers: { 'Cache-Control': 'stale-if-error=60' } });
+      expect(h.origin.count('/r31-directive')).to.equal(2);
+      expect(res.fromCache).to.equal(true);
+      expect(res.data).to.deep.equal({ n: 1 });
+      h.clock.advance(120);
+      const late = await rejection(http.get('/r31-directive', { headers: { 'Cache-Control': 'stale-if-error=60' } }));
+      expect(axios.isAxiosError(late) && late.response?.status, 'past the 60 s allowance: the 503 rejects').to.equal(503);
+    });
+
     for (const code of [500, 404]) {
       it(`item 31: a refetch answering ${code} (not in allowableCodes) returns the stale response`, async () => {
         failingAfterFirst(`/r31-${code}`, status(code));
