@@ -3,7 +3,6 @@
  * builds new headers and new data, so no two callers share an object.
  */
 import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import { headerValue } from '../policy/headers.js';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
 import type { CacheResponseFields } from '../types.js';
 import { bodyForResponseType, type BodyShape } from './response-data.js';
@@ -53,24 +52,29 @@ export function buildResponse(
     request: source.request,
     ...fields,
   };
-  const context = { status: source.status, contentType: headerValue(source.headers, 'content-type'), method: config.method };
-  const failed = (error: unknown): never => {
-    throw AxiosError.from(error as Error, undefined, config, source.request, response);
-  };
   let data: unknown;
   try {
-    data = bodyForResponseType(source.body, config, shape, context);
+    data = bodyForResponseType(source.body, config, shape, source);
   } catch (error) {
-    return failed(error);
+    throw decodingError(error, config, source, response);
   }
   if (!(data instanceof Promise)) {
     response.data = data;
     return response;
   }
-  return data.then((value: unknown) => {
-    response.data = value;
-    return response;
-  }, failed);
+  return data.then(
+    (value: unknown) => {
+      response.data = value;
+      return response;
+    },
+    (error: unknown) => {
+      throw decodingError(error, config, source, response);
+    },
+  );
+}
+
+function decodingError(error: unknown, config: InternalAxiosRequestConfig, source: ResponseSource, response: BuiltResponse): AxiosError {
+  return AxiosError.from(error as Error, undefined, config, source.request, response);
 }
 
 export function fieldsForEntry(entry: CachedEntry, key: string | undefined, now: number, revalidated: boolean): CacheResponseFields {

@@ -4,6 +4,8 @@
  */
 import { Readable } from 'node:stream';
 import { getAdapter, type AxiosAdapter, type AxiosResponse, type AxiosResponseHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { headerValue } from '../policy/headers.js';
+import type { StoredHeaders } from '../policy/types.js';
 
 /**
  * Whatever an adapter returned for `responseType: 'arraybuffer'`, as a Buffer; undefined when it is
@@ -46,8 +48,7 @@ export function shapeOf(adapter: AxiosAdapter, config: InternalAxiosRequestConfi
 /** What a response looked like, for the shapes that depend on more than the body bytes. */
 export interface BodyContext {
   status: number;
-  contentType: string | undefined;
-  method: string | undefined;
+  headers: StoredHeaders;
 }
 
 /** Fetch's null-body statuses (Fetch standard): such a Response has `body === null`. */
@@ -67,13 +68,13 @@ export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestCo
         return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
       case 'blob':
       case 'formdata': {
-        const headers = context.contentType === undefined ? undefined : { 'content-type': context.contentType };
-        const response = new Response(new Uint8Array(body), { headers });
+        const contentType = headerValue(context.headers, 'content-type');
+        const response = new Response(new Uint8Array(body), { headers: contentType === undefined ? undefined : { 'content-type': contentType } });
         return type === 'blob' ? response.blob() : response.formData();
       }
       case 'stream':
         // Response.body: null for a HEAD request and the null-body statuses.
-        if (context.method?.toUpperCase() === 'HEAD' || NULL_BODY_STATUSES.has(context.status)) return null;
+        if (config.method?.toUpperCase() === 'HEAD' || NULL_BODY_STATUSES.has(context.status)) return null;
         return new Blob([body]).stream();
       default:
         // Response.text(): UTF-8, BOM removed.

@@ -84,12 +84,14 @@ export class CacheStorage {
    * The entry under `key`, or under the key a redirect alias points to. Any failure is a miss, and so
    * is a backend that has not answered within `deadlineMs` (the memory backend always answers).
    */
-  async get(key: string, deadlineMs = BACKEND_DEADLINE_MS): Promise<{ key: string; entry: CachedEntry } | undefined> {
+  get(key: string, deadlineMs = BACKEND_DEADLINE_MS): Promise<{ key: string; entry: CachedEntry } | undefined> {
+    // Not async itself: a memory hit would pay for a second promise layer.
     if (this.codec.live) return this.lookup(key);
-    const found = await within(this.lookup(key), deadlineMs);
-    if (found !== TIMED_OUT) return found;
-    log('cache read of %s on %s took over %d ms; treating it as a miss', key, this.description, deadlineMs);
-    return undefined;
+    return within(this.lookup(key), deadlineMs).then((found) => {
+      if (found !== TIMED_OUT) return found;
+      log('cache read of %s on %s took over %d ms; treating it as a miss', key, this.description, deadlineMs);
+      return undefined;
+    });
   }
 
   private async lookup(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
