@@ -133,13 +133,15 @@ async function serveEntry(
   const limit = config.maxContentLength;
   // axios' adapters reject a body over maxContentLength (ERR_BAD_RESPONSE); the Node http adapter
   // fails a stream while it is read instead. A hit must too.
-  const tooLong = typeof limit === 'number' && limit > -1 && entry.body.length > limit;
-  const tooLongError = (): AxiosError => new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
+  const tooLong =
+    typeof limit === 'number' && limit > -1 && entry.body.length > limit
+      ? new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request)
+      : undefined;
   const streamed = shape === 'node' && config.responseType === 'stream';
-  if (tooLong && !streamed) throw tooLongError();
+  if (tooLong && !streamed) throw tooLong;
   const built = buildResponse(config, { ...entry, request }, fieldsForEntry(entry, key, Date.now(), revalidated), shape);
   const response = built instanceof Promise ? await built : built;
-  if (tooLong) response.data = new Readable({ read() { this.destroy(tooLongError()); } });
+  if (tooLong) response.data = new Readable({ read() { this.destroy(tooLong); } });
   // filterFn also judges cached responses: a failing one is returned this time, then deleted
   // (reference §0 step 9; upstream `test_filter_fn__retroactive`). A read-only cache is never changed.
   if (ctx.settings.filterFn && !passesFilter(ctx, config, response)) {

@@ -195,23 +195,20 @@ describe('integration: coverage gaps found in the audit', () => {
     });
 
     it('concurrent requests with different maxRedirects never share a call: each gets what axios gives it', async () => {
-      h.origin.route('/co-redirect', async (_req, res) => {
-        await sleep(40);
-        res.statusCode = 302;
-        res.setHeader('location', '/co-landing');
-        res.end();
-      });
-      h.origin.route('/co-landing', (_req, res) => sendJson(res, { landed: true }));
+      const routes = (): void => {
+        h.origin.route('/co-redirect', async (_req, res) => {
+          await sleep(40);
+          res.statusCode = 302;
+          res.setHeader('location', '/co-landing');
+          res.end();
+        });
+        h.origin.route('/co-landing', (_req, res) => sendJson(res, { landed: true }));
+      };
+      routes();
       const reference = await axios.get(h.origin.url('/co-redirect'), { maxRedirects: 0, validateStatus: () => true });
       expect(reference.status, 'premise: with maxRedirects 0 axios gives the 302').to.equal(302);
       h.origin.reset();
-      h.origin.route('/co-redirect', async (_req, res) => {
-        await sleep(40);
-        res.statusCode = 302;
-        res.setHeader('location', '/co-landing');
-        res.end();
-      });
-      h.origin.route('/co-landing', (_req, res) => sendJson(res, { landed: true }));
+      routes();
 
       const http = h.cached();
       const [noFollow, follow] = await Promise.all([
