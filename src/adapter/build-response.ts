@@ -4,7 +4,7 @@
  */
 import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
-import type { CacheResponseFields } from '../types.js';
+import type { CacheAxiosResponse, CacheResponseFields } from '../types.js';
 import { bodyForResponseType, type BodyShape } from './response-data.js';
 
 export interface ResponseSource {
@@ -27,8 +27,6 @@ export function cachedRequestStub(entry: CachedEntry): object {
   };
 }
 
-export type BuiltResponse = AxiosResponse & CacheResponseFields;
-
 /**
  * The response for one caller. Synchronous for every shape but the fetch adapter's `blob` and
  * `formdata`, whose data is built by `Response` (a hit should not pay for awaits it does not need).
@@ -40,8 +38,8 @@ export function buildResponse(
   source: ResponseSource,
   fields: CacheResponseFields,
   shape: BodyShape,
-): BuiltResponse | Promise<BuiltResponse> {
-  const response: BuiltResponse = {
+): CacheAxiosResponse | Promise<CacheAxiosResponse> {
+  const response: CacheAxiosResponse = {
     data: undefined,
     status: source.status,
     statusText: source.statusText,
@@ -73,7 +71,7 @@ export function buildResponse(
   );
 }
 
-function decodingError(error: unknown, config: InternalAxiosRequestConfig, source: ResponseSource, response: BuiltResponse): AxiosError {
+function decodingError(error: unknown, config: InternalAxiosRequestConfig, source: ResponseSource, response: CacheAxiosResponse): AxiosError {
   return AxiosError.from(error as Error, undefined, config, source.request, response);
 }
 

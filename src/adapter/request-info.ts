@@ -141,13 +141,16 @@ export function splitUserinfo(url: string): { url: string; username: string; pas
  * that was written into a URL. Returns the URL without userinfo; sets `headers.authorization`.
  */
 export function applyCredentials(url: string, headers: HeaderRecord, auth: unknown): string {
-  // Own properties only, as axios reads them (a polluted Object.prototype must not count).
-  const given = auth && typeof auth === 'object' ? (auth as Record<string, unknown>) : undefined;
-  const own = (name: string): string => (given && Object.hasOwn(given, name) && given[name] ? String(given[name]) : '');
   const inUrl = splitUserinfo(url);
-  if (given) headers.authorization = basic(own('username'), own('password'));
+  if (auth && typeof auth === 'object') headers.authorization = basic(ownText(auth, 'username'), ownText(auth, 'password'));
   else if (inUrl) headers.authorization = basic(inUrl.username, inUrl.password);
   return inUrl?.url ?? url;
+}
+
+/** An own property as text, as axios reads `auth` (a polluted Object.prototype must not count). */
+function ownText(object: object, name: string): string {
+  const value: unknown = Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
+  return value ? String(value) : '';
 }
 
 function withBody(config: InternalAxiosRequestConfig, body: Body): BuiltRequest {
