@@ -2,7 +2,7 @@
  * Building the AxiosResponse a caller receives, from a stored entry or a network result. Every call
  * builds new headers and new data, so no two callers share an object.
  */
-import { AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
 import type { CacheAxiosResponse, CacheResponseFields } from '../types.js';
 import { bodyForResponseType, type BodyShape } from './response-data.js';
