@@ -3,7 +3,8 @@
 //   node scripts/build.mjs      (npm run build; also run by `npm pack` / `npm publish` via prepack)
 // ESM uses tsconfig.build.json (NodeNext, like the sources); CJS uses tsconfig.cjs.json (CommonJS +
 // Node10 resolution + esModuleInterop). dist/cjs/package.json marks that folder as CommonJS, because
-// the root package.json says "type": "module".
+// the root package.json says "type": "module". Both configs set `inlineSources`, so the shipped .map
+// files carry the TypeScript they point at (src/ itself is not in the package).
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';

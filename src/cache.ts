@@ -103,7 +103,7 @@ export class HttpCache {
   ): CachedResponse | undefined {
     if (!item.entry) {
       if (!invalid) return undefined;
-      const placeholder = { v: 1 as const, url: '', status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { method: 'GET', url: '', headers: {} }, createdAt: now, expires: null };
+      const placeholder = { v: 2 as const, url: '', status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { method: 'GET', url: '', headers: {} }, createdAt: now, expires: null };
       return new CachedResponse(item.key, placeholder);
     }
     const isExpired = item.entry.expires !== null && now >= item.entry.expires;

@@ -18,8 +18,14 @@ function formatSize(bytes: number): string {
   return `${value.toFixed(2)} ${unit}`;
 }
 
-function formatDate(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+/**
+ * Never throws: an entry stored by an older version (or another writer) can hold an expiry outside
+ * the Date range, which makes an Invalid Date, and toISOString throws a RangeError on one.
+ */
+export function formatDate(date: Date | null | undefined): string {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (Number.isNaN(ms)) return 'invalid date';
+  return date!.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
 export interface SummaryFields {
@@ -33,8 +39,9 @@ export interface SummaryFields {
 }
 
 export function summary(s: SummaryFields, now = Date.now()): string {
-  const state = s.expires === null ? 'fresh' : now >= s.expires.getTime() ? 'expired' : 'fresh';
-  const expires = s.expires === null ? 'N/A' : formatDate(s.expires);
+  // An Invalid Date (NaN) compares false, so such an entry reads as fresh, as `isExpired` says too.
+  const state = s.expires == null ? 'fresh' : now >= s.expires.getTime() ? 'expired' : 'fresh';
+  const expires = s.expires == null ? 'N/A' : formatDate(s.expires);
   const kind = s.fromCache ? 'CachedResponse' : 'OriginalResponse';
   return `<${kind} [${s.status}]: created: ${formatDate(s.createdAt)}, expires: ${expires} (${state}), size: ${formatSize(s.size)}, request: ${s.method} ${s.url}>`;
 }
@@ -56,6 +63,12 @@ export function describeResponse(response: AxiosResponse): string {
   });
 }
 
+function copyHeaders<H extends Record<string, string | string[]>>(headers: H): H {
+  const copy: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) copy[name] = Array.isArray(value) ? [...value] : value;
+  return copy as H;
+}
+
 export class CachedResponse {
   readonly cacheKey: string;
   readonly url: string;
@@ -72,8 +85,11 @@ export class CachedResponse {
     this.url = entry.url;
     this.status = entry.status;
     this.statusText = entry.statusText;
-    this.headers = { ...entry.headers };
-    this.request = { ...entry.request, headers: { ...entry.request.headers } };
+    // Copies down to list values (`set-cookie`): the memory backend hands out its live entry, and
+    // changing what filter() yielded must not change what is cached.
+    this.headers = copyHeaders(entry.headers);
+    this.request = { ...entry.request, headers: copyHeaders(entry.request.headers) };
+    if (Buffer.isBuffer(entry.request.body)) this.request.body = Buffer.from(entry.request.body);
     this.createdAt = new Date(entry.createdAt);
     this.expires = entry.expires === null ? null : new Date(entry.expires);
     this.body = Buffer.from(entry.body);

@@ -8,13 +8,16 @@ export const EXPIRE_IMMEDIATELY = 0;
 export const DO_NOT_CACHE = 0x0d0e0200020704;
 
 /**
- * Names kept out of cache keys and redacted from stored data by default (requests-cache 1.3.2's list).
- * Headers and parameters share one list, as upstream: each name is looked up in the query, form and
- * JSON bodies, and request headers (headers case-insensitively).
+ * Credential names whose values enter the key only as a keyed hash (HMAC-SHA256 under the hash
+ * secret) and are redacted from stored data, so one instance serving many users keeps them apart
+ * (`docs/behaviour.md §3.1`). Matched case-insensitively in request headers, the query, path
+ * parameters and bodies. A user's `hashedParameters` list is added to these; naming one in
+ * `ignoredParameters` shares it instead; `hashedParameters: false` makes them ignored parameters.
  */
-export const DEFAULT_IGNORED_PARAMETERS: readonly string[] = Object.freeze([
+export const DEFAULT_HASHED_PARAMETERS: readonly string[] = Object.freeze([
   'Authorization',
   'Proxy-Authorization',
+  'Cookie',
   'X-API-Key',
   'X-Auth-Token',
   'X-API-Token',
@@ -23,6 +26,19 @@ export const DEFAULT_IGNORED_PARAMETERS: readonly string[] = Object.freeze([
   'api_key',
   'apikey',
 ]);
+
+/**
+ * Names kept out of cache keys and redacted from stored data by default: none. requests-cache 1.x
+ * ignores its credential names by default (shared between callers); here they are hashed instead
+ * ({@link DEFAULT_HASHED_PARAMETERS}). Kept as an export for code that spreads it into its own list.
+ */
+export const DEFAULT_IGNORED_PARAMETERS: readonly string[] = Object.freeze([]);
+
+/** `hashedParameters: false`: the credential names are ignored (requests-cache 1.x's default list plus Cookie). */
+export const UNHASHED_CREDENTIAL_PARAMETERS: readonly string[] = DEFAULT_HASHED_PARAMETERS;
+
+/** Environment variable read for the hash secret when the `hashSecret` option is not given. */
+export const HASH_SECRET_ENV = 'AXIOS_KEYV_CACHE_HASH_SECRET';
 
 /** The value stored in place of an ignored parameter, as upstream. */
 export const REDACTED = 'REDACTED';

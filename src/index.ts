@@ -9,8 +9,8 @@ export { HttpCache } from './cache.js';
 export type { ContainsOptions, DeleteOptions, FilterOptions } from './cache.js';
 export type { RequestLike } from './request-like.js';
 export { CachedResponse, describeResponse } from './cached-response.js';
-export { NEVER_EXPIRE, EXPIRE_IMMEDIATELY, DO_NOT_CACHE, DEFAULT_IGNORED_PARAMETERS, ALL_METHODS } from './constants.js';
-export { jsonSerializer } from './serializers/json.js';
+export { NEVER_EXPIRE, EXPIRE_IMMEDIATELY, DO_NOT_CACHE, DEFAULT_IGNORED_PARAMETERS, DEFAULT_HASHED_PARAMETERS, ALL_METHODS } from './constants.js';
+// jsonSerializer stays internal: `serializer` takes only 'json' until custom serializers arrive.
 export type { Serializer } from './serializers/types.js';
 export type { CachedEntry, StoredRequest, RequestInfo, ExpireAfter } from './policy/types.js';
 export type {
@@ -21,5 +21,8 @@ export type {
   CacheResponseFields,
   KeyFnContext,
   RequestCacheOptions,
+  StorageErrorHook,
+  StorageErrorInfo,
+  StorageOperation,
   UrlsExpireAfter,
 } from './types.js';

@@ -2,8 +2,8 @@
  * Requests named to the inspection API (`contains`, `delete`, `createKey`) turned into the request the
  * adapter would see, so they produce the same keys as real requests.
  */
-import { mergeConfig, type AxiosRequestConfig } from 'axios';
-import { applyCredentials, fullUrl, plainHeaders } from './adapter/request-info.js';
+import axios, { AxiosHeaders, mergeConfig, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios';
+import { buildRequestInfoNow } from './adapter/request-info.js';
 import type { RequestInfo } from './policy/types.js';
 
 /** A request to look up: an axios-style config (GET when no method), or a prepared RequestInfo. */
@@ -41,25 +41,31 @@ function flattenHeaders(headers: unknown, method: string): Record<string, unknow
 }
 
 /**
- * A config as the adapter would see it: merged with the instance's defaults (baseURL, default
- * headers such as Accept), with objects turned into JSON as axios' default transformRequest does.
+ * A config as the adapter would see it, built as axios 1.x builds it before calling the adapter
+ * (`lib/core/Axios.js` `_request`, `lib/core/dispatchRequest.js`): merged with the instance's
+ * defaults (baseURL, default headers), header buckets flattened, the config's own
+ * `transformRequest` run (so objects become JSON, a `Uint8Array` its `ArrayBuffer`, URLSearchParams
+ * form text, exactly as on the wire), and the form content type axios gives a POST/PUT/PATCH that
+ * has none. Then the adapter's own converter ({@link buildRequestInfoNow}) makes the RequestInfo.
+ *
+ * Throws a TypeError for bodies a key cannot be computed from synchronously (spec FormData, Blob,
+ * streams): pass the RequestInfo itself, or look the entry up by key.
  */
 export function requestInfo(request: RequestLike, defaults: AxiosRequestConfig | undefined): RequestInfo {
   if (isRequestInfo(request)) return request;
-  const merged = (defaults ? mergeConfig(defaults, request as AxiosRequestConfig) : request) as AxiosRequestConfig;
+  const merged = (defaults ? mergeConfig(defaults, request as AxiosRequestConfig) : { ...request }) as AxiosRequestConfig;
   const method = (merged.method ?? 'get').toLowerCase();
-  const headers = plainHeaders(flattenHeaders(merged.headers, method));
-  let body: string | Buffer | undefined;
-  const data: unknown = merged.data;
-  if (typeof data === 'string' || Buffer.isBuffer(data)) body = data;
-  else if (data instanceof URLSearchParams) {
-    body = data.toString();
-    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=utf-8';
-  } else if (data !== undefined && data !== null) {
-    body = JSON.stringify(data);
-    headers['content-type'] ??= 'application/json';
+  const headers = AxiosHeaders.from(flattenHeaders(merged.headers, method) as Record<string, string>);
+  const config = { ...merged, method, headers } as InternalAxiosRequestConfig;
+  const transforms = [merged.transformRequest ?? axios.defaults.transformRequest ?? []].flat();
+  let data: unknown = merged.data;
+  for (const transform of transforms) data = transform.call(config, data, headers.normalize(false));
+  config.data = data;
+  if (['post', 'put', 'patch'].includes(method)) headers.setContentType('application/x-www-form-urlencoded', false);
+  const built = buildRequestInfoNow(config);
+  if (built === undefined) {
+    throw new TypeError('A FormData or Blob body cannot be keyed synchronously; pass the request as a RequestInfo, or use its key');
   }
-  const info: RequestInfo = { method: method.toUpperCase(), url: applyCredentials(fullUrl(merged), headers, merged.auth), headers };
-  if (body !== undefined && body.length > 0) info.body = body;
-  return info;
+  if (!built.cacheable) throw new TypeError(`This request is never cached: ${built.reason}`);
+  return built.info;
 }

@@ -41,7 +41,7 @@ export function setupCache(instance: AxiosInstance, options: CacheOptions = {}):
     const inner = getAdapter(requested, config);
     let adapter = wrapped.get(inner);
     if (!adapter) {
-      adapter = createCachingAdapter(ctx, inner, shapeOf(inner, config));
+      adapter = createCachingAdapter(ctx, inner, shapeOf(inner, config), () => instance.defaults.transformResponse);
       wrapped.set(inner, adapter);
     }
     config.adapter = adapter;

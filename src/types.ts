@@ -9,14 +9,41 @@ export type { ExpireAfter, RequestInfo, UrlsExpireAfter };
 /** Backend names built in so far. */
 export type BackendName = 'sqlite' | 'memory';
 
-/** What `keyFn` receives: the request as it will be sent, plus the settings that shape a key. */
+/** The storage operation that failed; a timeout is reported with the operation that timed out. */
+export type StorageOperation = 'open' | 'read' | 'write' | 'delete' | 'clear' | 'iterate';
+
+/** What `onStorageError` receives beside the error. */
+export interface StorageErrorInfo {
+  operation: StorageOperation;
+  /** The cache key involved, when the operation had one. */
+  key?: string;
+  /** The backend, as shown in logs: `sqlite /path/http_cache.sqlite`, `memory`, `keyv api`… */
+  backend: string;
+}
+
+/**
+ * Called for every failed storage operation (the request itself still succeeds from the network).
+ * Errors thrown (or promises rejected) by the hook are logged and ignored.
+ */
+export type StorageErrorHook = (error: Error, info: StorageErrorInfo) => void | Promise<void>;
+
+/**
+ * What `keyFn` receives besides the request. The request itself is redacted: URL, headers and body
+ * normalized as for the key, ignored values `REDACTED`, hashed values replaced by their keyed digest
+ * (a raw token never reaches `keyFn`).
+ */
 export interface KeyFnContext {
+  /** Effective ignored names (after merging with `hashedParameters`). */
   ignoredParameters: readonly string[];
+  /** Effective hashed names (the defaults plus the user's, minus ignored ones); empty when off. */
+  hashedParameters: readonly string[];
   matchHeaders: boolean | readonly string[];
   contentRootKey?: string;
   serializerName: string;
   /** The key the cache would compute itself, for wrappers that only add to it. */
   defaultKey: () => string;
+  /** HMAC-SHA256 (hex) of a value under the cache's hash secret, for values you add to a key yourself. */
+  hash: (value: string) => string;
 }
 
 /** Options of `setupCache(instance, options)`: requests-cache's session options in camelCase. */
@@ -39,8 +66,22 @@ export interface CacheOptions {
   allowableMethods?: Iterable<string>;
   /** Revalidate on every use when the entry has a validator. Default false. */
   alwaysRevalidate?: boolean;
-  /** Names kept out of keys and redacted from stored data. Replaces the defaults. */
+  /**
+   * Names kept out of keys and redacted from stored data: shared between callers. Default none.
+   * Naming a default hashed credential here shares it on purpose.
+   */
   ignoredParameters?: Iterable<string>;
+  /**
+   * Credential names that enter the key only as a keyed hash and are redacted from stored data.
+   * Added to DEFAULT_HASHED_PARAMETERS; `false` turns hashing off (the defaults are then ignored).
+   */
+  hashedParameters?: Iterable<string> | boolean;
+  /**
+   * Secret (at least 16 bytes) the credential hashes are keyed with; default the environment variable
+   * AXIOS_KEYV_CACHE_HASH_SECRET, else a per-process secret (memory) or a generated secret file.
+   * Every process sharing one cache must use the same secret.
+   */
+  hashSecret?: string | Uint8Array;
   /** `true` to key on every request header, or a list of header names. Default false. */
   matchHeaders?: boolean | Iterable<string>;
   /** Apply JSON body sorting and redaction under this top-level key instead of the root. */
@@ -57,6 +98,22 @@ export interface CacheOptions {
   onlyIfCached?: boolean;
   /** Read the cache but never write it. Default false. */
   readOnly?: boolean;
+  /**
+   * Called when the backend fails to open, read, write, delete, clear or list (timeouts included).
+   * Default: the first failure of each cache is printed once as a process warning.
+   */
+  onStorageError?: StorageErrorHook;
+  /**
+   * Store responses that carry `Set-Cookie`, header included, and replay them on every hit. Only for
+   * single-user clients: the cookie (a session id, a CSRF token) goes to every caller. Default false:
+   * such responses are not stored. A 304 never adds its `Set-Cookie` to a stored entry.
+   */
+  storeSetCookie?: boolean;
+  /**
+   * Ignore a response `Cache-Control: no-store` unless `cacheControl` is true, as requests-cache does,
+   * for origins that send it carelessly. Default false: a `no-store` response is never stored.
+   */
+  ignoreResponseNoStore?: boolean;
 }
 
 /** Per-request options: `instance.get(url, { cache: { ... } })`, or `cache: false` to bypass the cache. */

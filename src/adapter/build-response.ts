@@ -3,6 +3,7 @@
  * builds new headers and new data, so no two callers share an object.
  */
 import { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { isExpired } from '../policy/read-decision.js';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
 import type { CacheAxiosResponse, CacheResponseFields } from '../types.js';
 import { bodyForResponseType, type BodyShape } from './response-data.js';
@@ -80,7 +81,7 @@ export function fieldsForEntry(entry: CachedEntry, key: string | undefined, now:
     fromCache: true,
     createdAt: new Date(entry.createdAt),
     expires: entry.expires === null ? null : new Date(entry.expires),
-    isExpired: entry.expires !== null && now >= entry.expires,
+    isExpired: isExpired(entry, now),
     revalidated,
     cacheKey: key,
   };

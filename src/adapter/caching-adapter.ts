@@ -8,17 +8,19 @@ import { Readable } from 'node:stream';
 import { AxiosError, AxiosHeaders, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { CacheContext } from '../context.js';
 import { log, trueCriteria } from '../debug.js';
+import { evaluateConditional, hasCallerValidators, notModifiedHeaders } from '../policy/conditional.js';
 import { describeExpiration } from '../policy/expiration.js';
 import { requestActions } from '../policy/request-actions.js';
+import { decideRejectedEntry, decideUntouched } from '../policy/response-decision.js';
 import { parseRequestOptions } from '../policy/settings.js';
-import type { CachedEntry } from '../policy/types.js';
-import type { CacheAxiosResponse } from '../types.js';
+import type { CachedEntry, RequestInfo } from '../policy/types.js';
+import type { CacheAxiosResponse, CacheResponseFields } from '../types.js';
 import { buildResponse, cachedRequestStub, fieldsForEntry, fieldsForNetwork } from './build-response.js';
-import { passesFilter } from './filter.js';
+import { globalDefaults, passesFilter, type DefaultTransforms } from './filter.js';
 import { waiterFor } from './flights.js';
 import { flightKey } from './flight-key.js';
-import { describe, look, type Lookup } from './lookup.js';
-import { fetchAndStore, forCaller, staleFallback } from './network.js';
+import { describe, look, shownUrl, type Lookup } from './lookup.js';
+import { fallbackOutcome, fetchAndStore, forCaller } from './network.js';
 import { buildRequestInfo } from './request-info.js';
 import type { BodyShape } from './response-data.js';
 import { settle } from './settle.js';
@@ -33,14 +35,35 @@ export function innerAdapter(adapter: unknown): unknown {
   return (adapter as WrappedAdapter | undefined)?.[INNER] ?? adapter;
 }
 
-export function createCachingAdapter(ctx: CacheContext, inner: AxiosAdapter, shape: BodyShape): AxiosAdapter {
-  const adapter: WrappedAdapter = (config) => handle(ctx, inner, config, shape);
+/** Everything one request's handling needs besides its config. */
+interface Glue {
+  ctx: CacheContext;
+  inner: AxiosAdapter;
+  shape: BodyShape;
+  /** The instance defaults' transformResponse, for the view filterFn judges (filter.ts). */
+  defaults: DefaultTransforms;
+}
+
+export function createCachingAdapter(
+  ctx: CacheContext,
+  inner: AxiosAdapter,
+  shape: BodyShape,
+  defaults: DefaultTransforms = globalDefaults,
+): AxiosAdapter {
+  const glue: Glue = { ctx, inner, shape, defaults };
+  const adapter: WrappedAdapter = (config) => handle(glue, config);
   adapter[INNER] = inner;
   return adapter;
 }
 
-async function passThrough(inner: AxiosAdapter, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-  const response = await inner(config);
+/**
+ * A request the cache does not handle: sent as is, and its response still goes through the response
+ * decision, which hands it back exactly as the adapter returned it (a stream stays a stream).
+ */
+async function passThrough(glue: Glue, config: InternalAxiosRequestConfig, why: () => string): Promise<AxiosResponse> {
+  const response = await glue.inner(config);
+  const decision = decideUntouched(log.enabled ? why() : '');
+  if (log.enabled) log('%s %s: not cached: %s', config.method?.toUpperCase(), shownUrl(glue.ctx, response.config?.url ?? config.url), decision.reason);
   return Object.assign(response, fieldsForNetwork(Date.now()));
 }
 
@@ -55,25 +78,22 @@ function bypassReason(config: InternalAxiosRequestConfig): string | undefined {
   return undefined;
 }
 
-async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, shape: BodyShape): Promise<AxiosResponse> {
-  if (config.cache === false) return passThrough(inner, config);
+async function handle(glue: Glue, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const { ctx, inner, shape } = glue;
+  if (config.cache === false) return passThrough(glue, config, () => 'cache: false');
   const bypass = bypassReason(config);
-  if (bypass) {
-    log('%s %s: not cached: %s', config.method?.toUpperCase(), config.url, bypass);
-    return passThrough(inner, config);
-  }
+  if (bypass) return passThrough(glue, config, () => bypass);
   const options = parseRequestOptions(config.cache);
   const pending = buildRequestInfo(config);
   const built = pending instanceof Promise ? await pending : pending;
   if (!built.cacheable) {
-    log('%s %s: not cached: %s', config.method?.toUpperCase(), config.url, built.reason);
-    return passThrough(inner, config);
+    const reason = built.reason;
+    return passThrough(glue, config, () => reason);
   }
   const request = built.info;
   const actions = requestActions(ctx.settings, request, options, ctx.disabledScope.getStore() === true);
   if (actions.skipRead && actions.skipWrite && !actions.onlyIfCached) {
-    if (log.enabled) log('%s %s: cache skipped: %s', request.method, request.url, trueCriteria(actions.readCriteria));
-    return passThrough(inner, config);
+    return passThrough(glue, config, () => `cache skipped: ${trueCriteria(actions.readCriteria)}`);
   }
 
   // With redirects off, an entry reached through a redirect is not what this request would get.
@@ -84,33 +104,37 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
   });
   const { decision, entry, entryKey } = lookup;
   if (log.enabled) {
-    log('%s %s: key %s, %s; expiration from %s (%s)', request.method, request.url, lookup.key, describe(decision), actions.expirationSource, describeExpiration(actions.expiration));
+    log('%s %s: key %s, %s; expiration from %s (%s)', request.method, shownUrl(ctx, request.url), lookup.key, describe(decision), actions.expirationSource, describeExpiration(actions.expiration));
   }
 
   switch (decision.action) {
     case 'gateway-timeout':
       return settle(await gatewayTimeout(config, shape));
     case 'serve':
-      return serveEntry(ctx, config, shape, entry!, entryKey, false);
+      return serveEntry(glue, config, request, entry!, entryKey, false);
     case 'stale-while-revalidate':
-      refreshInBackground(ctx, inner, config, shape, lookup);
-      return serveEntry(ctx, config, shape, entry!, entryKey, false);
+      refreshInBackground(glue, config, lookup);
+      return serveEntry(glue, config, request, entry!, entryKey, false);
     default: {
       const outcome = await ctx.flights
-        .join(flightKey(lookup, config), (signal, responded) => fetchAndStore(ctx, inner, config, shape, lookup, signal, responded), waiterFor(config, shape))
+        .join(
+          flightKey(lookup, config),
+          (signal, responded) => fetchAndStore(ctx, inner, config, shape, lookup, signal, responded, glue.defaults),
+          waiterFor(config, shape),
+        )
         .catch((error: unknown) => {
           // A timeout of this caller ends its wait outside the shared call, so stale-if-error is
           // applied here too: a hanging origin is the commonest outage (upstream catches Timeout).
-          const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now(), 'error');
+          const fallback = isCancel(error) ? undefined : fallbackOutcome(lookup, Date.now());
           if (fallback) {
-            log('%s %s failed (%s); serving the cached response instead', request.method, request.url, (error as Error).message);
+            if (log.enabled) log('%s %s failed (%s); serving the cached response instead', request.method, shownUrl(ctx, request.url), (error as Error).message);
             return fallback;
           }
           throw forCaller(error, config);
         });
       switch (outcome.kind) {
         case 'cached':
-          return serveEntry(ctx, config, shape, outcome.entry, outcome.key, outcome.revalidated);
+          return serveEntry(glue, config, request, outcome.entry, outcome.key, outcome.revalidated);
         case 'network':
           return settle(await buildResponse(config, outcome, fieldsForNetwork(outcome.createdAt, outcome.written), shape));
         case 'not-bytes':
@@ -121,15 +145,31 @@ async function handle(ctx: CacheContext, inner: AxiosAdapter, config: InternalAx
   }
 }
 
+/**
+ * A stored entry for one caller. When the caller sent its own validators, the cache answers them
+ * itself (https://www.rfc-editor.org/rfc/rfc9111#section-4.3.2): an empty 304 carrying the stored
+ * headers a 304 carries when they match, the stored response otherwise (policy/conditional.ts).
+ */
 async function serveEntry(
-  ctx: CacheContext,
+  glue: Glue,
   config: InternalAxiosRequestConfig,
-  shape: BodyShape,
+  info: RequestInfo,
   entry: CachedEntry,
   key: string,
   revalidated: boolean,
 ): Promise<AxiosResponse> {
+  const { ctx, shape } = glue;
   const request = cachedRequestStub(entry);
+  const fields = fieldsForEntry(entry, key, Date.now(), revalidated);
+  if (hasCallerValidators(info.headers) && evaluateConditional(entry, info.method, info.headers) === 'not-modified') {
+    if (log.enabled) log('%s: the caller\'s own validator matches the stored response: 304 from the cache', key);
+    const notModified = { status: 304, statusText: 'Not Modified', headers: notModifiedHeaders(entry.headers), body: Buffer.alloc(0), request };
+    const built = buildResponse(config, notModified, fields, shape);
+    const response = built instanceof Promise ? await built : built;
+    const judging = judgeStored(glue, config, entry, request, fields, key);
+    if (judging) await judging;
+    return settle(response);
+  }
   const limit = config.maxContentLength;
   // axios' adapters reject a body over maxContentLength (ERR_BAD_RESPONSE); the Node http adapter
   // fails a stream while it is read instead. A hit must too.
@@ -139,16 +179,25 @@ async function serveEntry(
       : undefined;
   const streamed = shape === 'node' && config.responseType === 'stream';
   if (tooLong && !streamed) throw tooLong;
-  const built = buildResponse(config, { ...entry, request }, fieldsForEntry(entry, key, Date.now(), revalidated), shape);
+  const built = buildResponse(config, { ...entry, request }, fields, shape);
   const response = built instanceof Promise ? await built : built;
   if (tooLong) response.data = new Readable({ read() { this.destroy(tooLong); } });
-  // filterFn also judges cached responses: a failing one is returned this time, then deleted
-  // (reference §0 step 9; upstream `test_filter_fn__retroactive`). A read-only cache is never changed.
-  if (ctx.settings.filterFn && !passesFilter(ctx, config, response)) {
-    log('%s: cached response rejected by filterFn; %s', key, ctx.settings.readOnly ? 'kept (readOnly)' : 'deleting it');
-    if (!ctx.settings.readOnly) await ctx.storage.discard([key]);
-  }
+  const judging = judgeStored(glue, config, entry, request, fields, key);
+  if (judging) await judging;
   return settle(response);
+}
+
+/**
+ * filterFn also judges cached responses: a failing one is returned this time, then deleted
+ * (docs/behaviour.md §0 step 9; requests-cache 1.3 `test_filter_fn__retroactive`). A read-only cache is
+ * never changed. Undefined (no await on a hit) when there is no filterFn.
+ */
+function judgeStored(glue: Glue, config: InternalAxiosRequestConfig, entry: CachedEntry, request: object, fields: CacheResponseFields, key: string): Promise<void> | undefined {
+  const { ctx, shape, defaults } = glue;
+  if (!ctx.settings.filterFn || passesFilter(ctx, config, { ...entry, request }, fields, shape, defaults)) return undefined;
+  const verdict = decideRejectedEntry(ctx.settings);
+  log('%s: cached response rejected by filterFn; %s', key, verdict.reason);
+  return verdict.discard ? ctx.storage.discard([key]).then(() => undefined) : undefined;
 }
 
 
@@ -163,12 +212,13 @@ function gatewayTimeout(config: InternalAxiosRequestConfig, shape: BodyShape): C
 }
 
 /** RFC 5861 §3: the stale entry was served; refresh it without holding anyone up. Failures are only logged. */
-function refreshInBackground(ctx: CacheContext, inner: AxiosAdapter, config: InternalAxiosRequestConfig, shape: BodyShape, lookup: Lookup): void {
+function refreshInBackground(glue: Glue, config: InternalAxiosRequestConfig, lookup: Lookup): void {
+  const { ctx, inner, shape } = glue;
   // The caller has its answer; only its `timeout` still applies, so a hanging origin cannot keep
   // the refresh (and `cache.close()`, which waits for it) alive forever.
   const waiter = { ...waiterFor(config, shape), signal: undefined, cancelToken: undefined };
   const task = ctx.flights
-    .join(flightKey(lookup, config), (signal, responded) => fetchAndStore(ctx, inner, config, shape, lookup, signal, responded), waiter)
+    .join(flightKey(lookup, config), (signal, responded) => fetchAndStore(ctx, inner, config, shape, lookup, signal, responded, glue.defaults), waiter)
     .then(
       () => log('%s: background refresh done', lookup.key),
       (error: unknown) => log('%s: background refresh failed: %O', lookup.key, error),

@@ -3,22 +3,27 @@
  */
 import type { CacheContext } from '../context.js';
 import { log } from '../debug.js';
-import { normalizeUrl } from '../policy/normalize-url.js';
+import { redactUrl } from '../policy/keys.js';
 import { decideRead, type ReadContext, type ReadDecision } from '../policy/read-decision.js';
+import type { LookupFacts } from '../policy/response-decision.js';
 import type { RequestActions } from '../policy/request-actions.js';
 import type { CachedEntry, RequestInfo } from '../policy/types.js';
 import { secondaryMatchHeaders } from '../policy/vary.js';
 
 /** What one request found in the cache and decided about it. */
-export interface Lookup {
-  request: RequestInfo;
-  actions: RequestActions;
-  /** Where a new response is written (the Vary-qualified key after a Vary mismatch). */
-  key: string;
-  /** The entry decided on, and the key it lives under (an alias target, for redirects). */
-  entry?: CachedEntry;
-  entryKey: string;
-  decision: ReadDecision;
+export type Lookup = LookupFacts;
+
+/**
+ * A URL as debug logs show it: redacted like stored URLs, so a token in the query never reaches a
+ * log. Only called under `log.enabled`.
+ */
+export function shownUrl(ctx: CacheContext, url: string | undefined): string {
+  if (url === undefined) return '';
+  try {
+    return redactUrl(url, ctx.keySettings);
+  } catch {
+    return '(unparsable URL)';
+  }
 }
 
 export function describe(decision: ReadDecision): string {
@@ -47,15 +52,15 @@ export async function look(
   let found = actions.skipRead ? undefined : await ctx.storage.get(key, readDeadlineMs);
   // A request that does not follow redirects (`maxRedirects: 0`) would get the redirect itself, not
   // the response a followed redirect ended at: that entry does not answer it.
-  if (found && !followsRedirects && found.entry.url !== normalizeUrl(request.url, ctx.settings.ignoredParameters)) {
-    log('%s %s: the entry was reached through a redirect and redirects are off; a miss', request.method, request.url);
+  if (found && !followsRedirects && found.entry.url !== redactUrl(request.url, ctx.keySettings)) {
+    if (log.enabled) log('%s %s: the entry was reached through a redirect and redirects are off; a miss', request.method, shownUrl(ctx, request.url));
     found = undefined;
   }
   // Through a redirect alias, the entry must still be the response of this URL: the redirecting
   // URL may have been refetched since and now answer something else (upstream keeps the final
   // response under its own key, which takes precedence).
-  if (found && found.key !== key && found.entry.url !== normalizeUrl(request.url, ctx.settings.ignoredParameters)) {
-    log('%s %s: redirect alias points at %s, which no longer answers this URL; a miss', request.method, request.url, found.entry.url);
+  if (found && found.key !== key && found.entry.url !== redactUrl(request.url, ctx.keySettings)) {
+    if (log.enabled) log('%s %s: redirect alias points at %s, which no longer answers this URL; a miss', request.method, shownUrl(ctx, request.url), found.entry.url);
     found = undefined;
   }
   const decision = decide(found?.entry, { settings: ctx.settings, actions, request, now });
@@ -66,7 +71,7 @@ export async function look(
   // validators cannot make a 304 serve the wrong variant (fixes the reference's §3.6 BUG).
   const secondaryKey = ctx.keyFor(request, secondaryMatchHeaders(found!.entry, ctx.settings.matchHeaders));
   const secondary = await ctx.storage.get(secondaryKey, readDeadlineMs);
-  log('%s %s: %s; secondary key %s', request.method, request.url, decision.reason, secondaryKey);
+  if (log.enabled) log('%s %s: %s; secondary key %s', request.method, shownUrl(ctx, request.url), decision.reason, secondaryKey);
   return {
     request,
     actions,

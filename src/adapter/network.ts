@@ -1,20 +1,16 @@
 /**
- * The shared network call behind a miss, a revalidation or a refetch (reference §0 steps 7–8), with
- * stale-if-error (§2.5) and the 304 merge (§4).
+ * The shared network call behind a miss, a revalidation or a refetch (docs/behaviour.md §0 steps
+ * 7–8). Only I/O lives here: what the answer means (a 304 merge, stale-if-error, a write, a deletion)
+ * is decided by policy/response-decision.ts.
  */
 import { AxiosError, AxiosHeaders, isAxiosError, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import type { CacheContext } from '../context.js';
 import { log, trueCriteria } from '../debug.js';
-import { expiresAt } from '../policy/expiration.js';
-import { redactRequest } from '../policy/keys.js';
-import { normalizeUrl } from '../policy/normalize-url.js';
-import { isUsable } from '../policy/read-decision.js';
-import { mergeNotModified } from '../policy/revalidation.js';
+import { decideResponse, decideUntouched, staleFallback } from '../policy/response-decision.js';
 import type { CachedEntry, StoredHeaders } from '../policy/types.js';
-import { decideWrite, effectiveExpiration } from '../policy/write-decision.js';
-import { buildResponse, fieldsForNetwork, storedHeaders } from './build-response.js';
-import type { Lookup } from './lookup.js';
-import { passesFilter } from './filter.js';
+import { fieldsForNetwork, storedHeaders } from './build-response.js';
+import { shownUrl, type Lookup } from './lookup.js';
+import { globalDefaults, passesFilter, type DefaultTransforms } from './filter.js';
 import { splitUserinfo } from './request-info.js';
 import { toBuffer, type BodyShape } from './response-data.js';
 
@@ -52,33 +48,34 @@ export function forCaller(error: unknown, config: InternalAxiosRequestConfig): u
   return rebuilt;
 }
 
-/**
- * The cached entry, when it may answer a failed refetch or revalidation (reference §2.5). After a
- * network error (or the caller's timeout) it is served if usable on the error path: fresh (a
- * `refresh` or `alwaysRevalidate` check failed), never-expiring, within max-stale, or within
- * stale-if-error. After an error status outside allowableCodes, only with stale-if-error set:
- * upstream turns the status into an error only then.
- */
-export function staleFallback(lookup: Lookup, now: number, failure: 'error' | 'status'): Outcome | undefined {
-  const { entry, actions, decision } = lookup;
-  // Only re-fetches are protected: a first request (or a Vary miss) has nothing to fall back on.
-  if (!entry || decision.action === 'send') return undefined;
-  if (failure === 'status' && actions.staleIfError === false) return undefined;
-  if (!isUsable(entry, actions, now, true)) return undefined;
-  return { kind: 'cached', entry, key: lookup.entryKey, revalidated: false };
+/** The cached entry as the outcome of a failed call, when the policy lets it answer (docs/behaviour.md §2.5). */
+export function fallbackOutcome(lookup: Lookup, now: number): Outcome | undefined {
+  const fallback = staleFallback(lookup, now, 'error');
+  return fallback && { kind: 'cached', ...fallback, revalidated: false };
 }
 
 /**
  * Where a followed redirect ended, without userinfo: follow-redirects writes the credentials of
- * `auth` (or of the URL) into `responseUrl`, and axios never sends them in a URL.
+ * `auth` (or of the URL) into `responseUrl`, and axios never sends them in a URL. Whether it counts
+ * as a redirect target is the policy's call (`redirectTarget`).
  */
 function finalUrl(response: AxiosResponse): string | undefined {
-  const request = response.request as { res?: { responseUrl?: string }; responseURL?: string } | undefined;
+  const request = response.request as { res?: { responseUrl?: unknown }; responseURL?: unknown } | undefined;
   const url = request?.res?.responseUrl ?? request?.responseURL ?? undefined;
-  return url === undefined ? undefined : (splitUserinfo(url)?.url ?? url);
+  if (typeof url !== 'string') return undefined;
+  return splitUserinfo(url)?.url ?? url;
 }
 
-/** The shared network call of reference §0 steps 7–8, with §2.5's stale-if-error and §4's 304 merge. */
+/** The method of the last request sent: the Node http adapter's `response.request` is that ClientRequest. */
+function finalMethod(response: AxiosResponse): string | undefined {
+  const method = (response.request as { method?: unknown } | undefined)?.method;
+  return typeof method === 'string' ? method : undefined;
+}
+
+/** The caller's own validators are never sent alongside the cache's (policy/conditional.ts). */
+const CALLER_VALIDATORS = ['if-none-match', 'if-modified-since'];
+
+/** The shared network call of docs/behaviour.md §0 steps 7–9; what to do with its answer is `decideResponse`'s. */
 export async function fetchAndStore(
   ctx: CacheContext,
   inner: AxiosAdapter,
@@ -88,11 +85,15 @@ export async function fetchAndStore(
   signal: AbortSignal,
   /** Called once the response is in hand: storing it must not make anyone time out. */
   responded: () => void = () => undefined,
+  defaults: DefaultTransforms = globalDefaults,
 ): Promise<Outcome> {
   const { settings, storage } = ctx;
-  const { request, actions, decision, entry } = lookup;
+  const { request, decision } = lookup;
   const headers = new AxiosHeaders(config.headers);
-  if ('headers' in decision) for (const [name, value] of Object.entries(decision.headers)) headers.set(name, value);
+  if ('headers' in decision) {
+    for (const name of CALLER_VALIDATORS) headers.delete(name);
+    for (const [name, value] of Object.entries(decision.headers)) headers.set(name, value);
+  }
 
   let response: AxiosResponse;
   try {
@@ -107,9 +108,9 @@ export async function fetchAndStore(
       timeout: 0,
     });
   } catch (error) {
-    const fallback = isCancel(error) ? undefined : staleFallback(lookup, Date.now(), 'error');
+    const fallback = isCancel(error) ? undefined : fallbackOutcome(lookup, Date.now());
     if (!fallback) throw error;
-    log('%s %s failed; serving the cached response instead: %s', request.method, request.url, (error as Error).message);
+    if (log.enabled) log('%s %s failed; serving the cached response instead: %s', request.method, shownUrl(ctx, request.url), (error as Error).message);
     return fallback;
   }
 
@@ -117,58 +118,46 @@ export async function fetchAndStore(
   const body = await toBuffer(response.data);
   responded();
   if (body === undefined) {
-    log('%s %s: the adapter answered with %s data, not bytes: passed through, not cached', request.method, request.url, typeof response.data);
+    const untouched = decideUntouched(`the adapter answered with ${typeof response.data} data, not bytes: passed through, not cached`);
+    if (log.enabled) log('%s %s: %s', request.method, shownUrl(ctx, request.url), untouched.reason);
     return { kind: 'not-bytes', response, createdAt: now };
   }
   const received = storedHeaders(response.headers);
-
-  if (response.status === 304 && entry) {
-    // A 304 confirms the entry (reference §4): new expiry by the usual precedence (the 304's own
-    // Cache-Control when cacheControl is on), merged headers, created_at kept.
-    const expires = expiresAt(effectiveExpiration(settings, actions, received, now), now);
-    const merged = mergeNotModified(entry, received, expires);
-    const write = merged.changed && !actions.skipWrite;
-    log('%s: revalidated (304); %s', lookup.entryKey, write ? 'entry updated' : 'nothing changed or read-only, not written');
-    if (write) await storage.save(lookup.entryKey, merged.entry);
-    return { kind: 'cached', entry: merged.entry, key: lookup.entryKey, revalidated: true };
-  }
-
-  if (!settings.allowableCodes.has(response.status) && response.status >= 400) {
-    const fallback = staleFallback(lookup, now, 'status');
-    if (fallback) {
-      log('%s %s answered %d; serving the stale cached response', request.method, request.url, response.status);
-      return fallback;
-    }
-  }
-
   const networkResult = { status: response.status, statusText: response.statusText, headers: received, body, request: response.request };
-  const filterView = ctx.settings.filterFn ? await buildResponse(config, networkResult, fieldsForNetwork(now), shape) : undefined;
-  const verdict = decideWrite(settings, actions, { ...networkResult, passesFilter: !filterView || passesFilter(ctx, config, filterView) }, now);
-  if (!verdict.write) {
-    log('%s %s: not written: %s', request.method, request.url, trueCriteria(verdict.criteria));
-    // Reference §0 step 9: a response the filter rejects also removes what is stored for the request
-    // (read-only caches are never changed).
-    if (verdict.criteria['disabled by filter'] && !settings.readOnly && (await storage.discard([lookup.key]))) {
-      log('%s: stored entry deleted: the new response fails filterFn', lookup.key);
-    }
-    return { kind: 'network', ...networkResult, createdAt: now };
-  }
+  const verdict = decideResponse(
+    lookup,
+    {
+      status: response.status,
+      statusText: response.statusText,
+      headers: received,
+      body,
+      finalUrl: finalUrl(response),
+      finalMethod: finalMethod(response),
+      passesFilter: settings.filterFn ? () => passesFilter(ctx, config, networkResult, fieldsForNetwork(now), shape, defaults) : undefined,
+    },
+    { settings, keySettings: ctx.keySettings, now },
+  );
 
-  const url = finalUrl(response) ?? request.url;
-  const stored: CachedEntry = {
-    v: 1,
-    url: normalizeUrl(url, settings.ignoredParameters),
-    status: response.status,
-    statusText: response.statusText,
-    headers: received,
-    body,
-    request: redactRequest(request, ctx.keySettings),
-    createdAt: now,
-    expires: verdict.expires,
-  };
-  // A redirected response also answers its final URL (reference §3.5): alias that URL's key here.
-  const aliases = url !== request.url ? [ctx.keyFor({ ...request, url })] : [];
-  const saved = await storage.save(lookup.key, stored, aliases);
-  log('%s %s: %s under %s (expires %s)', request.method, request.url, saved ? 'written' : 'write failed', lookup.key, verdict.expires === null ? 'never' : new Date(verdict.expires).toISOString());
-  return { kind: 'network', ...networkResult, createdAt: now, written: saved ? { key: lookup.key, expires: verdict.expires } : undefined };
+  switch (verdict.action) {
+    case 'pass':
+      return { kind: 'not-bytes', response, createdAt: now };
+    case 'serve-entry':
+      if (log.enabled) log('%s %s: %s', request.method, shownUrl(ctx, request.url), verdict.reason);
+      if (verdict.save) await storage.save(verdict.key, verdict.save);
+      return { kind: 'cached', entry: verdict.entry, key: verdict.key, revalidated: verdict.revalidated };
+    case 'return': {
+      if (!verdict.save) {
+        if (log.enabled) log('%s %s: not written: %s', request.method, shownUrl(ctx, request.url), verdict.criteria ? trueCriteria(verdict.criteria) : verdict.reason);
+        if (verdict.discard && (await storage.discard([lookup.key]))) log('%s: stored entry deleted: the new response fails filterFn', lookup.key);
+        return { kind: 'network', ...networkResult, createdAt: now };
+      }
+      const { entry, aliases } = verdict.save;
+      const saved = await storage.save(lookup.key, entry, aliases.map((alias) => ctx.keyFor(alias)));
+      if (log.enabled) {
+        const expires = entry.expires === null ? 'never' : Number.isFinite(new Date(entry.expires).getTime()) ? new Date(entry.expires).toISOString() : String(entry.expires);
+        log('%s %s: %s under %s (expires %s)', request.method, shownUrl(ctx, request.url), saved ? 'written' : 'write failed', lookup.key, expires);
+      }
+      return { kind: 'network', ...networkResult, createdAt: now, written: saved ? { key: lookup.key, expires: entry.expires } : undefined };
+    }
+  }
 }

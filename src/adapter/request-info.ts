@@ -101,6 +101,16 @@ export function buildRequestInfo(config: InternalAxiosRequestConfig): BuiltReque
   return body ? withBody(config, body) : bodyLater(config.data as FormData | Blob).then((later) => withBody(config, later));
 }
 
+/**
+ * {@link buildRequestInfo} without awaiting: `undefined` when the body must be read first
+ * (spec FormData, Blob). The inspection API (`createKey`, `contains`, `delete`) goes through this
+ * same converter, so it computes the key a real request stores under.
+ */
+export function buildRequestInfoNow(config: InternalAxiosRequestConfig): BuiltRequest | undefined {
+  const body = bodyNow(config.data);
+  return body ? withBody(config, body) : undefined;
+}
+
 /** `Basic` credentials as axios encodes them (UTF-8, then base64) in both the http and fetch adapters. */
 function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;

@@ -26,6 +26,7 @@ export function parseExpiration(value: unknown, option: string): Expiration {
     if (!Number.isFinite(value)) throw invalid(RangeError, option, value);
     if (value === NEVER_EXPIRE) return NEVER;
     if (value === DO_NOT_CACHE) return DO_NOT_CACHE_EXP;
+    checkDurationRange(value, option, value);
     // Kept as given: negative means "written already expired", and the int(x) == 0 quirk is
     // decided later by isExpireImmediately (reference §1).
     return { type: 'relative', seconds: value };
@@ -56,7 +57,17 @@ function parseExpirationString(raw: string, option: string): Expiration {
   }
 
   const seconds = parseDuration(text);
-  if (seconds !== undefined) return { type: 'relative', seconds };
+  if (seconds !== undefined) {
+    checkDurationRange(seconds, option, raw);
+    return { type: 'relative', seconds };
+  }
+  // A sign is not part of the grammar: say so rather than give the generic message.
+  if (/^[+-]/.test(text) && parseDuration(text.slice(1).trimStart()) !== undefined) {
+    throw new RangeError(
+      `Invalid ${option}: ${show(raw)} (a duration string cannot be signed; ` +
+        'pass a number of seconds, such as -300, for an entry written already expired)',
+    );
+  }
 
   const at = parseHttpDate(text);
   if (at !== undefined) return { type: 'absolute', at };
@@ -66,21 +77,37 @@ function parseExpirationString(raw: string, option: string): Expiration {
 
 const BARE_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
-/** Seconds per duration unit. Longer spellings come first in the pattern so 'ms' is not 'm' + 's'. */
-const UNIT_SECONDS: Readonly<Record<string, number>> = {
-  ms: 0.001,
-  s: 1,
-  sec: 1,
-  m: 60,
-  min: 60,
-  h: 3600,
-  hr: 3600,
-  d: 86_400,
-  w: 604_800,
-};
-const DURATION_PART = /\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|sec|min|hr|s|m|h|d|w)/y;
+/**
+ * The duration grammar, case-insensitive (README "Expiration"):
+ *
+ *   duration = part *( [spaces] part )          surrounding spaces are ignored
+ *   part     = number [spaces] unit
+ *   number   = digits [ "." digits ] / "." digits    no sign, no exponent
+ *   unit     = ms / msec(s) / millisecond(s) / s / sec(s) / second(s) / m / min(s) / minute(s)
+ *            / h / hr(s) / hour(s) / d / day(s) / w / wk(s) / week(s)
+ *
+ * requests-cache has no duration strings (it takes seconds, a timedelta or a datetime); these stand
+ * in for `timedelta(...)`. A unit is the whole run of letters after a number, so `ms` is never
+ * `m` + `s` and a misspelt unit is an error rather than a different duration.
+ */
+const UNIT_SECONDS: ReadonlyMap<string, number> = new Map(
+  (
+    [
+      [0.001, ['ms', 'msec', 'msecs', 'millisecond', 'milliseconds']],
+      [1, ['s', 'sec', 'secs', 'second', 'seconds']],
+      [60, ['m', 'min', 'mins', 'minute', 'minutes']],
+      [3600, ['h', 'hr', 'hrs', 'hour', 'hours']],
+      [86_400, ['d', 'day', 'days']],
+      [604_800, ['w', 'wk', 'wks', 'week', 'weeks']],
+    ] as const
+  ).flatMap(([seconds, names]) => names.map((name) => [name, seconds] as const)),
+);
+const DURATION_PART = /\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)/iy;
 
-/** '90s', '1h30m', '1h 30m', '1.5h', '250ms' -> seconds; undefined when the text is not a duration. */
+/**
+ * '90s', '1h30m', '1 hour 30 minutes', '1.5H', '250ms' -> seconds; undefined when the text (already
+ * trimmed) is not a duration.
+ */
 function parseDuration(text: string): number | undefined {
   DURATION_PART.lastIndex = 0;
   let total = 0;
@@ -88,12 +115,34 @@ function parseDuration(text: string): number | undefined {
   while (DURATION_PART.lastIndex < text.length) {
     const match = DURATION_PART.exec(text);
     if (!match) return undefined;
-    const unit = UNIT_SECONDS[match[2]!]!;
+    const unit = UNIT_SECONDS.get(match[2]!.toLowerCase());
+    if (unit === undefined) return undefined;
     // Divide for milliseconds so '100ms' is exactly 0.1 rather than 100 * 0.001.
     total += unit < 1 ? Number(match[1]) / 1000 : Number(match[1]) * unit;
     parts++;
   }
-  return parts > 0 && Number.isFinite(total) ? total : undefined;
+  return parts > 0 ? total : undefined;
+}
+
+/**
+ * The largest duration accepted, either way: 8e12 s (about 253,000 years). JavaScript Dates span
+ * ±8.64e15 ms around 1970 (ECMA-262 §21.4.1.1, https://tc39.es/ecma262/#sec-time-values-and-time-range),
+ * so an expiry up to this far from any `now` before the year 20,000 is still a valid Date, and
+ * formatting it (logs, `describeResponse`, `String(cachedResponse)`) cannot throw. Anything longer
+ * is a typo or a stand-in for "never", which NEVER_EXPIRE says.
+ */
+export const MAX_DURATION_SECONDS = 8e12;
+
+/** The edges of JavaScript's Date range, in epoch ms. */
+const MAX_DATE_MS = 8.64e15;
+
+function checkDurationRange(seconds: number, option: string, raw: unknown): void {
+  if (Math.abs(seconds) > MAX_DURATION_SECONDS) {
+    throw new RangeError(
+      `Invalid ${option}: ${show(raw)} (too far away: a duration may be at most ${MAX_DURATION_SECONDS} seconds, ` +
+        'about 253,000 years, either way; use NEVER_EXPIRE for never)',
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,9 +219,14 @@ export function expiresAt(exp: Expiration, now: number): number | null {
       return null;
     case 'absolute':
       return exp.at;
-    case 'relative':
+    case 'relative': {
+      if (isExpireImmediately(exp)) return now;
       // Whole milliseconds keep stored timestamps integral; sub-ms precision has no meaning here.
-      return isExpireImmediately(exp) ? now : Math.round(now + exp.seconds * 1000);
+      // Settings are range-checked at setup; a response's `max-age` is not, so clamp to the Date
+      // range (a stored expiry must always make a valid Date).
+      const at = Math.round(now + exp.seconds * 1000);
+      return Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, at));
+    }
     case 'do-not-cache':
       throw new Error('expiresAt: DO_NOT_CACHE has no expiry; check for it before computing one');
   }
@@ -207,7 +261,7 @@ export function describeExpiration(exp: Expiration): string {
     case 'do-not-cache':
       return 'do not cache';
     case 'absolute':
-      return `at ${new Date(exp.at).toISOString()}`;
+      return Number.isFinite(exp.at) && Math.abs(exp.at) <= MAX_DATE_MS ? `at ${new Date(exp.at).toISOString()}` : `at ${exp.at} ms`;
     case 'relative': {
       const text = `${exp.seconds}s`;
       if (isExpireImmediately(exp)) return `${text} (expire immediately)`;

@@ -1,12 +1,14 @@
 /**
  * Request headers for cache keys and stored requests (reference §3.3).
  */
-import { REDACTED } from '../constants.js';
 import { compareCodePoints } from './code-point-order.js';
+import { asRedactor, type Redactor } from './credentials.js';
 import type { HeaderRecord } from './types.js';
 
 /**
- * Header values as they enter a key: ignored names become `REDACTED`, and comma lists are put in a
+ * Header values as they enter a key: ignored names become `REDACTED`, hashed names their keyed
+ * digest (in `key` mode; a `Cookie` is hashed in its canonical form, so pair order does not
+ * matter), and comma lists are put in a
  * canonical form (items trimmed, lower-cased, empties dropped, sorted, joined with `', '`), so
  * `'gzip,  deflate,Venmo,  PayPal, '` and `'deflate, gzip, paypal, venmo'` agree.
  *
@@ -14,20 +16,32 @@ import type { HeaderRecord } from './types.js';
  * names are case-insensitive (RFC 9110 §5.1) and ours arrive lower-cased while the default list
  * says `Authorization`.
  */
-export function normalizeHeaders(headers: HeaderRecord, ignoredParameters: readonly string[]): HeaderRecord {
-  const ignored = lowerCaseSet(ignoredParameters);
-  return mapHeaders(headers, (name, value) =>
-    ignored.has(name.toLowerCase()) ? REDACTED : normalizeHeaderValue(value),
-  );
+export function normalizeHeaders(headers: HeaderRecord, names: Redactor | readonly string[] | ReadonlySet<string>): HeaderRecord {
+  const redactor = asRedactor(names);
+  return mapHeaders(headers, (name, value) => {
+    const replacement = redactor.empty ? undefined : redactor.replace('header', name, name.toLowerCase() === 'cookie' ? canonicalCookie(value) : value);
+    return replacement ?? normalizeHeaderValue(value);
+  });
+}
+
+/** Cookie pairs trimmed and sorted: the same jar in another order is the same cookie header. */
+export function canonicalCookie(value: string): string {
+  return String(value)
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .sort(compareCodePoints)
+    .join('; ');
 }
 
 /**
  * Headers as stored with a response: same names and original values, except ignored names
  * (case-insensitive, see {@link normalizeHeaders}) whose values become `REDACTED` (reference §10.11).
  */
-export function redactHeaders(headers: HeaderRecord, ignoredParameters: readonly string[]): HeaderRecord {
-  const ignored = lowerCaseSet(ignoredParameters);
-  return mapHeaders(headers, (name, value) => (ignored.has(name.toLowerCase()) ? REDACTED : value));
+export function redactHeaders(headers: HeaderRecord, names: Redactor | readonly string[] | ReadonlySet<string>): HeaderRecord {
+  const redactor = asRedactor(names);
+  if (redactor.empty) return headers;
+  return mapHeaders(headers, (name, value) => redactor.replace('header', name, value) ?? value);
 }
 
 /**

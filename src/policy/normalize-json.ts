@@ -1,95 +1,61 @@
 /**
- * JSON request bodies for cache keys (reference §3.2 "Content type application/*json").
+ * JSON request bodies for cache keys and stored requests (`docs/behaviour.md §3.2` "Content type
+ * application/*json").
  *
- * Upstream parses the body, sorts and redacts the root, and re-serializes it. Re-serializing with
- * `JSON.parse`/`JSON.stringify` would round numbers to doubles, so `{"id":9007199254740993}` and
- * `{"id":9007199254740992}` would share a key and one request's response could be served for
- * another. So only the root (the part upstream changes) is taken apart; every value below it is kept
- * as its source text with insignificant whitespace removed. Equivalent bodies that differ only in
- * string escapes below the root (`"\u00e9"` vs `"é"`) get different keys: a miss, never a wrong hit.
- * The byte format differs from Python's `json.dumps`, which keys do not need.
+ * requests-cache 1.3 (`requests_cache/cache_keys.py` `normalize_json_body`) parses the body, sorts
+ * and redacts the top level only, sorts root lists, and re-serializes. Here:
+ *
+ * - object keys are sorted at every depth (stable: duplicate keys keep their order);
+ * - listed names are replaced at every depth, in nested objects and in arrays of objects, matched
+ *   case-insensitively (see {@link Redactor}): a secret one level down is still a secret;
+ * - arrays keep their order and every element: `[3,1]` and `[1,3]` may ask for different things;
+ * - every value is kept as its source text minus insignificant whitespace. `JSON.parse`/`stringify`
+ *   would round numbers to doubles (`9007199254740993` would key like `9007199254740992`). Strings
+ *   are kept as written, so `"\u00e9"` and `"é"` key differently: a miss, never a wrong hit.
+ *
+ * One pass over the text, depth bounded by {@link MAX_JSON_DEPTH}: work is linear in the body size
+ * and the result never depends on engine state.
  */
-import { REDACTED } from '../constants.js';
 import { compareCodePoints } from './code-point-order.js';
-import { comparePython, Unorderable } from './python-order.js';
+import { asRedactor, type Redactor } from './credentials.js';
+
+/** Nesting deeper than this is not normalized: the body is keyed as its raw bytes. */
+export const MAX_JSON_DEPTH = 64;
+
+/** `replaced`: some listed name's value was replaced. */
+export type JsonResult = { kind: 'ok'; text: string; replaced: boolean } | { kind: 'invalid' } | { kind: 'too-deep' };
 
 /**
- * Canonical text of a JSON body, or `undefined` when upstream would leave the body unchanged
- * (invalid JSON, a scalar root, an array Python cannot sort).
- *
- * - root object: top-level keys sorted, values of ignored keys (exact case) replaced by `"REDACTED"`;
- *   nested objects keep their order (top level only, as upstream);
- * - root array: sorted as Python's `sorted()` would; in an array of strings, elements equal to an
- *   ignored name are removed;
- * - `contentRootKey`: when the root is an object holding that key, the above applies to its value.
+ * Canonical text of a JSON body, or `undefined` when the body is kept as it is (invalid JSON, a
+ * scalar root, nesting past {@link MAX_JSON_DEPTH}). `contentRootKey` is accepted for
+ * compatibility: since the rules apply at every depth, they already cover the value under it.
  */
-export function normalizeJsonText(
-  text: string,
-  ignored: ReadonlySet<string>,
-  contentRootKey?: string,
-): string | undefined {
+export function normalizeJsonText(text: string, names: Redactor | readonly string[] | ReadonlySet<string>, _contentRootKey?: string): string | undefined {
+  const result = normalizeJson(text, asRedactor(names));
+  return result.kind === 'ok' ? result.text : undefined;
+}
+
+/** {@link normalizeJsonText} telling an invalid body from one nested too deeply. */
+export function normalizeJson(text: string, redactor: Redactor): JsonResult {
+  const start = skipWhitespace(text, 0);
+  const first = text[start];
+  if (first !== '{' && first !== '[') return { kind: 'invalid' };
   try {
     JSON.parse(text); // validates, so the scanner below may trust its input
-    const compact = minify(text.trim());
-    if (contentRootKey !== undefined && compact.startsWith('{')) {
-      const members = objectMembers(compact);
-      if (members.some(([key]) => key === contentRootKey)) {
-        let changed = false;
-        const rooted = members.map(([key, raw]): [string, string] => {
-          const filtered = key === contentRootKey ? filterSort(raw, ignored) : undefined;
-          if (filtered === undefined) return [key, raw];
-          changed = true;
-          return [key, filtered];
-        });
-        return changed ? serializeObject(rooted) : undefined;
-      }
-    }
-    return filterSort(compact, ignored);
   } catch {
-    return undefined; // invalid JSON: upstream hashes the body as it is
+    return { kind: 'invalid' };
   }
-}
-
-/** The root rules on one compact JSON value; `undefined` when they do not apply. */
-function filterSort(compact: string, ignored: ReadonlySet<string>): string | undefined {
-  if (compact.startsWith('{')) {
-    const members = objectMembers(compact)
-      .map(([key, raw]): [string, string] => [key, ignored.has(key) ? JSON.stringify(REDACTED) : raw])
-      .sort(([a], [b]) => compareCodePoints(a, b)); // stable: duplicate keys keep their order
-    return serializeObject(members);
-  }
-  if (!compact.startsWith('[')) return undefined;
-
-  const items = arrayItems(compact);
-  if (items.every((raw) => raw.startsWith('"'))) {
-    const strings = items
-      .map((raw) => JSON.parse(raw) as string)
-      .filter((value) => !ignored.has(value))
-      .sort(compareCodePoints);
-    return `[${strings.map((value) => JSON.stringify(value)).join(',')}]`;
-  }
-  if (items.every((raw) => /^-?\d/.test(raw))) {
-    // By value; equal doubles (e.g. big integers) fall back to their text so the order stays total.
-    const sorted = [...items].sort((a, b) => Number(a) - Number(b) || compareCodePoints(a, b));
-    return `[${sorted.join(',')}]`;
-  }
-  // Anything else Python can order (booleans with numbers, nested lists): sorted as Python would,
-  // each element kept as its source text. Unorderable elements (null, objects, mixed kinds): Python's
-  // sorted() raises and upstream keeps the body.
-  const values: unknown[] = items.map((raw) => JSON.parse(raw));
-  const order = items.map((_raw, i) => i);
   try {
-    order.sort((i, j) => comparePython(values[i], values[j]));
+    const scanner = new Scanner(text, redactor);
+    const canonical = scanner.value(start, 0);
+    return { kind: 'ok', text: canonical, replaced: scanner.replaced };
   } catch (error) {
-    if (error instanceof Unorderable) return undefined;
+    if (error instanceof TooDeep) return { kind: 'too-deep' };
     throw error;
   }
-  return `[${order.map((i) => items[i]).join(',')}]`;
 }
 
-function serializeObject(members: ReadonlyArray<readonly [string, string]>): string {
-  return `{${members.map(([key, raw]) => `${JSON.stringify(key)}:${raw}`).join(',')}}`;
-}
+class TooDeep extends Error {}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -98,24 +64,9 @@ function isJsonWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d; // RFC 8259 §2
 }
 
-/** Valid JSON without whitespace outside strings. */
-function minify(text: string): string {
-  let out = '';
-  let runStart = 0;
-  let i = 0;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (code === QUOTE) {
-      i = stringEnd(text, i);
-    } else if (isJsonWhitespace(code)) {
-      out += text.slice(runStart, i);
-      while (i < text.length && isJsonWhitespace(text.charCodeAt(i))) i += 1;
-      runStart = i;
-    } else {
-      i += 1;
-    }
-  }
-  return out + text.slice(runStart);
+function skipWhitespace(text: string, at: number): number {
+  while (at < text.length && isJsonWhitespace(text.charCodeAt(at))) at += 1;
+  return at;
 }
 
 /** Index just past the string literal that opens at `start`. */
@@ -131,54 +82,81 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
-/** Index just past the compact value that starts at `start` (iterative: no recursion limit). */
-function valueEnd(text: string, start: number): number {
-  const first = text[start];
-  if (first === '"') return stringEnd(text, start);
-  if (first === '{' || first === '[') {
-    let depth = 0;
-    for (let i = start; i < text.length; ) {
-      const char = text[i];
-      if (char === '"') {
-        i = stringEnd(text, i);
-        continue;
-      }
-      if (char === '{' || char === '[') depth += 1;
-      else if (char === '}' || char === ']') {
-        depth -= 1;
-        if (depth === 0) return i + 1;
-      }
+/** The decoded text of a string literal; the cheap slice when it has no escapes. */
+function decodeString(literal: string): string {
+  return literal.includes('\\') ? (JSON.parse(literal) as string) : literal.slice(1, -1);
+}
+
+/** A recursive-descent pass over validated JSON; each call returns a value's canonical text. */
+class Scanner {
+  /** Index just past the value last returned. */
+  private end = 0;
+  /** Set once a listed name's value has been replaced. */
+  replaced = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly redactor: Redactor,
+  ) {}
+
+  value(at: number, depth: number): string {
+    const { text } = this;
+    const code = text.charCodeAt(at);
+    if (code === QUOTE) {
+      this.end = stringEnd(text, at);
+      return text.slice(at, this.end);
+    }
+    if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
+      if (depth >= MAX_JSON_DEPTH) throw new TooDeep();
+      return code === 0x7b ? this.object(at, depth + 1) : this.array(at, depth + 1);
+    }
+    // number, true, false, null: up to the next delimiter
+    let i = at;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 0x2c || c === 0x7d || c === 0x5d || isJsonWhitespace(c)) break;
       i += 1;
     }
-    throw new SyntaxError('unterminated container');
+    this.end = i;
+    return text.slice(at, i);
   }
-  let i = start;
-  while (i < text.length && !',}]'.includes(text[i] ?? '')) i += 1;
-  return i;
-}
 
-/** `[decoded key, compact value text]` pairs of a compact JSON object, in source order. */
-function objectMembers(compact: string): Array<[string, string]> {
-  const members: Array<[string, string]> = [];
-  let i = 1; // past '{'
-  while (compact[i] !== '}') {
-    const keyEnd = stringEnd(compact, i);
-    const key = JSON.parse(compact.slice(i, keyEnd)) as string;
-    const end = valueEnd(compact, keyEnd + 1); // past ':'
-    members.push([key, compact.slice(keyEnd + 1, end)]);
-    i = compact[end] === ',' ? end + 1 : end;
+  private array(at: number, depth: number): string {
+    const { text } = this;
+    const items: string[] = [];
+    let i = skipWhitespace(text, at + 1);
+    while (text[i] !== ']') {
+      items.push(this.value(i, depth));
+      i = skipWhitespace(text, this.end);
+      if (text[i] === ',') i = skipWhitespace(text, i + 1);
+    }
+    this.end = i + 1;
+    return `[${items.join(',')}]`;
   }
-  return members;
-}
 
-/** Compact element texts of a compact JSON array. */
-function arrayItems(compact: string): string[] {
-  const items: string[] = [];
-  let i = 1; // past '['
-  while (compact[i] !== ']') {
-    const end = valueEnd(compact, i);
-    items.push(compact.slice(i, end));
-    i = compact[end] === ',' ? end + 1 : end;
+  private object(at: number, depth: number): string {
+    const { text, redactor } = this;
+    const members: Array<[string, string]> = [];
+    let i = skipWhitespace(text, at + 1);
+    while (text[i] !== '}') {
+      const keyEnd = stringEnd(text, i);
+      const literal = text.slice(i, keyEnd);
+      const key = decodeString(literal);
+      i = skipWhitespace(text, skipWhitespace(text, keyEnd) + 1); // past ':'
+      let raw = this.value(i, depth);
+      if (!redactor.empty) {
+        const replacement = redactor.replace('body', key, raw.charCodeAt(0) === QUOTE ? decodeString(raw) : raw);
+        if (replacement !== undefined) {
+          raw = JSON.stringify(replacement);
+          this.replaced = true;
+        }
+      }
+      members.push([key, `${JSON.stringify(key)}:${raw}`]);
+      i = skipWhitespace(text, this.end);
+      if (text[i] === ',') i = skipWhitespace(text, i + 1);
+    }
+    this.end = i + 1;
+    members.sort(([a], [b]) => compareCodePoints(a, b)); // stable: duplicate keys keep their order
+    return `{${members.map(([, member]) => member).join(',')}}`;
   }
-  return items;
 }

@@ -6,32 +6,36 @@
  * scheme and host, IDNA-encodes the host, drops default ports, resolves `.`/`..` and turns an empty
  * path into `/`.
  */
-import { REDACTED } from '../constants.js';
+import { asRedactor, type Redactor } from './credentials.js';
 
 /**
  * Normalize a URL so equivalent spellings share one cache key, e.g.
  * `HTTPS://Example.com:443/a/../b?b=2&a=1&` and `https://example.com/b?a=1&b=2`.
  *
- * Query values of names in `ignoredParameters` (exact case, as upstream) become `REDACTED`.
- * The fragment is kept: upstream keeps it in the key (reference §3.4 step 2). Never throws: a URL
- * that WHATWG rejects keeps its raw spelling with only the query normalized.
+ * Values of listed names (see {@link Redactor}; a plain list means ignored names) are replaced, in
+ * the query and in path parameters (`/a;api_key=x/b`), names matched case-insensitively and with
+ * array suffixes (`API_KEY`, `api_key[]`). requests-cache matches query names exact-case only.
+ *
+ * The fragment is dropped: axios never sends it, so it cannot change the response, and a token in it
+ * (`#access_token=...`, OAuth implicit flow) must not reach storage. requests-cache 1.3 keeps it in
+ * the key (`docs/behaviour.md §3.4` step 2); a listed difference. Never throws: a URL that WHATWG
+ * rejects keeps its raw spelling with only the query and path parameters normalized.
  *
  * Userinfo (`user:password@`) is dropped: axios never sends it in the URL but as an Authorization
  * header (which the key and storage see, redacted by default), and a redirect's final URL from
  * follow-redirects carries the credentials, which must not reach storage. requests-cache keeps
  * them in the stored URL.
  */
-export function normalizeUrl(url: string, ignoredParameters: readonly string[]): string {
-  const ignored = new Set(ignoredParameters);
+export function normalizeUrl(url: string, names: Redactor | readonly string[] | ReadonlySet<string>): string {
+  const redactor = asRedactor(names);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return normalizeUnparsedUrl(url, ignored);
+    return normalizeUnparsedUrl(url, redactor);
   }
 
-  const query = normalizeQuery(parsed.search.slice(1), ignored);
-  const fragment = normalizePercentEncoding(parsed.hash.slice(1));
+  const query = normalizeQuery(parsed.search.slice(1), redactor);
   stripTrailingHostDot(parsed);
   if (parsed.username || parsed.password) {
     parsed.username = '';
@@ -44,8 +48,31 @@ export function normalizeUrl(url: string, ignoredParameters: readonly string[]):
   // (scheme, userinfo, host, port) can be kept verbatim while the path is re-encoded.
   const href = parsed.href;
   const path = parsed.pathname;
-  const base = href.endsWith(path) ? href.slice(0, href.length - path.length) + normalizePercentEncoding(path) : href;
-  return assemble(base, query, fragment);
+  const base = href.endsWith(path) ? href.slice(0, href.length - path.length) + normalizePercentEncoding(redactPathParameters(path, redactor)) : href;
+  return assemble(base, query);
+}
+
+/**
+ * Path (matrix) parameters, `;name=value` inside a segment (RFC 3986 §3.3), with listed names'
+ * values replaced, so `/items;api_key=secret` never reaches storage.
+ */
+function redactPathParameters(path: string, redactor: Redactor): string {
+  if (redactor.empty || !path.includes(';')) return path;
+  return path
+    .split('/')
+    .map((segment) => {
+      if (!segment.includes(';')) return segment;
+      const [head, ...params] = segment.split(';');
+      const redacted = params.map((param) => {
+        const eq = param.indexOf('=');
+        if (eq === -1) return param;
+        const name = decodeFormComponent(param.slice(0, eq)).toString('utf8');
+        const replacement = redactor.replace('path', name, decodeFormComponent(param.slice(eq + 1)));
+        return replacement === undefined ? param : `${param.slice(0, eq)}=${replacement}`;
+      });
+      return [head, ...redacted].join(';');
+    })
+    .join('/');
 }
 
 /**
@@ -53,16 +80,18 @@ export function normalizeUrl(url: string, ignoredParameters: readonly string[]):
  *
  * - `k=v` pairs are decoded like Python's `parse_qsl` (`%XX` and `+` as space); pairs with a blank
  *   value are dropped (`a=&b=1` -> `b=1`);
- * - values of names in `ignored` (exact case) become `REDACTED`;
- * - pairs are sorted by (key, value), duplicates kept (`a=1&a=2` != `a=1`);
+ * - values of listed names (any case, array suffixes too) are replaced (see {@link Redactor});
+ * - pairs are sorted by name only, stably, so repeated names keep their order: `sort=name&sort=date`
+ *   and `sort=date&sort=name` ask for different things. requests-cache 1.3 sorts by (key, value)
+ *   (`requests_cache/cache_keys.py` `filter_url`); a listed difference;
  * - pairs are re-encoded like Python's `urlencode` (`quote_plus`);
  * - key-only params (no `=`) follow, sorted, so `k=v&p` == `p&k=v` and `param_1` != `param_2`.
  *
  * Decoding works on bytes, not text: two different byte sequences that are not valid UTF-8 would
  * otherwise both decode to U+FFFD and share a key. For valid UTF-8 the output equals upstream's.
  */
-export function normalizeQuery(query: string, ignored: ReadonlySet<string>): string {
-  const ignoredBytes = new Set([...ignored].map((name) => Buffer.from(name, 'utf8').toString('latin1')));
+export function normalizeQuery(query: string, names: Redactor | readonly string[] | ReadonlySet<string>, source: 'query' | 'body' = 'query'): string {
+  const redactor = asRedactor(names);
   const pairs: Array<[Buffer, Buffer]> = [];
   const keyOnly: Buffer[] = [];
 
@@ -78,11 +107,11 @@ export function normalizeQuery(query: string, ignored: ReadonlySet<string>): str
     const name = decodeFormComponent(piece.slice(0, eq));
     const value = decodeFormComponent(piece.slice(eq + 1));
     if (value.length === 0) continue; // parse_qsl(keep_blank_values=False)
-    const redacted = ignoredBytes.has(name.toString('latin1')) ? Buffer.from(REDACTED) : value;
-    pairs.push([name, redacted]);
+    const replacement = redactor.empty ? undefined : redactor.replace(source, name.toString('utf8'), value);
+    pairs.push([name, replacement === undefined ? value : Buffer.from(replacement)]);
   }
 
-  pairs.sort(([ak, av], [bk, bv]) => Buffer.compare(ak, bk) || Buffer.compare(av, bv));
+  pairs.sort(([ak], [bk]) => Buffer.compare(ak, bk)); // stable (ES2019): equal names keep their order
   keyOnly.sort(Buffer.compare);
   return [
     ...pairs.map(([name, value]) => `${quotePlus(name)}=${quotePlus(value)}`),
@@ -91,18 +120,17 @@ export function normalizeQuery(query: string, ignored: ReadonlySet<string>): str
 }
 
 /** A URL that WHATWG cannot parse: keep the raw text, normalize the query best-effort. */
-function normalizeUnparsedUrl(url: string, ignored: ReadonlySet<string>): string {
+function normalizeUnparsedUrl(url: string, redactor: Redactor): string {
   const hashAt = url.indexOf('#');
   const beforeHash = hashAt === -1 ? url : url.slice(0, hashAt);
-  const fragment = hashAt === -1 ? '' : url.slice(hashAt + 1);
   const queryAt = beforeHash.indexOf('?');
   const base = queryAt === -1 ? beforeHash : beforeHash.slice(0, queryAt);
-  const query = queryAt === -1 ? '' : normalizeQuery(beforeHash.slice(queryAt + 1), ignored);
-  return assemble(base, query, fragment);
+  const query = queryAt === -1 ? '' : normalizeQuery(beforeHash.slice(queryAt + 1), redactor);
+  return assemble(redactPathParameters(base, redactor), query);
 }
 
-function assemble(base: string, query: string, fragment: string): string {
-  const url = base + (query ? `?${query}` : '') + (fragment ? `#${fragment}` : '');
+function assemble(base: string, query: string): string {
+  const url = base + (query ? `?${query}` : '');
   // url-normalize strips trailing `?` and `&` (reference §3.4 step 2).
   return url.replace(/[?&]+$/, '');
 }

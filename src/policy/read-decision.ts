@@ -2,6 +2,7 @@
  * What to do with the entry found for a request (reference §0 step 5, §2.4 "usability", §4 "when
  * validation headers are added"). The first matching rule wins; each decision carries its reason.
  */
+import { hasCallerValidators } from './conditional.js';
 import { parseCacheControl } from './directives.js';
 import { hasValidator, headerValue, validationHeaders } from './headers.js';
 import type { RequestActions } from './request-actions.js';
@@ -25,7 +26,11 @@ export type ReadDecision =
   /** only-if-cached and nothing usable: a synthetic 504 (RFC 9111 §5.2.1.7). */
   | { action: 'gateway-timeout'; reason: string };
 
-export function isExpired(entry: CachedEntry, now: number): boolean {
+/**
+ * The one expiry predicate: an entry (or anything with a stored `expires`, epoch ms or null for
+ * never) is expired from its `expires` instant on. Freshness comes only from the stored value.
+ */
+export function isExpired(entry: { readonly expires: number | null }, now: number): boolean {
   return entry.expires !== null && now >= entry.expires;
 }
 
@@ -42,7 +47,7 @@ export function isUsable(entry: CachedEntry, actions: RequestActions, now: numbe
   if (entry.expires === null) return true;
   let allowance: number;
   if (onError && actions.staleIfError !== false) allowance = actions.staleIfError;
-  else if (now >= entry.expires && actions.staleWhileRevalidate !== false) allowance = actions.staleWhileRevalidate;
+  else if (isExpired(entry, now) && actions.staleWhileRevalidate !== false) allowance = actions.staleWhileRevalidate;
   else if (actions.maxStale) allowance = actions.maxStale;
   else allowance = actions.minFresh ? -actions.minFresh : 0;
   return now < entry.expires + allowance * 1000;
@@ -65,10 +70,19 @@ export function decideRead(entry: CachedEntry | undefined, ctx: ReadContext): Re
       : { action: 'send', reason: 'not cached' };
   }
 
-  const vary = checkVary(entry, ctx.request.headers, settings.ignoredParameters);
+  const vary = checkVary(entry, ctx.request.headers, settings);
   if (!vary.matches) {
     if (!ctx.secondary) return { action: 'vary-mismatch', reason: vary.reason };
     return decideRead(undefined, ctx);
+  }
+
+  // A stored partial response answers only a request for exactly the same range
+  // (https://www.rfc-editor.org/rfc/rfc9111#section-3.4 needs a cache that combines ranges, which
+  // this one is not). The key carries Range too; this also covers aliases and a user's keyFn.
+  if (entry.status === 206 && (entry.request.headers.range ?? '') !== (ctx.request.headers.range ?? '')) {
+    return actions.onlyIfCached
+      ? { action: 'gateway-timeout', reason: 'only-if-cached and the stored partial response is for another Range' }
+      : { action: 'send', reason: 'the stored partial response (206) is for another Range' };
   }
 
   const usable = isUsable(entry, actions, now);
@@ -92,7 +106,11 @@ export function decideRead(entry: CachedEntry | undefined, ctx: ReadContext): Re
   if (inBackground) {
     return { action: 'stale-while-revalidate', headers: validationHeaders(entry.headers), reason: 'expired, within stale-while-revalidate' };
   }
+  // The caller's own validators go to the origin alone (see conditional.ts): its 304 then answers
+  // the caller, and the cache's entry is neither confirmed nor re-armed by it.
+  const ownValidators = hasCallerValidators(ctx.request.headers);
   if (!usable) {
+    if (ownValidators) return { action: 'refetch', reason: 'expired; the caller sent its own validators' };
     return hasValidator(entry.headers)
       ? { action: 'revalidate', headers: validationHeaders(entry.headers), reason: 'expired, has a validator' }
       : { action: 'refetch', reason: 'expired, no validator' };
@@ -108,6 +126,7 @@ export function decideRead(entry: CachedEntry | undefined, ctx: ReadContext): Re
 
   if (validator && (wanted || forced)) {
     const why = wanted ? wanted[0] : 'response no-cache/must-revalidate';
+    if (ownValidators) return { action: 'refetch', reason: `${why}; the caller sent its own validators` };
     return { action: 'revalidate', headers: validationHeaders(entry.headers), reason: `${why}, has a validator` };
   }
   if (forced) return { action: 'refetch', reason: 'response no-cache/must-revalidate, no validator' };

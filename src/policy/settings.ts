@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import type { AxiosResponse } from 'axios';
-import { DEFAULT_IGNORED_PARAMETERS } from '../constants.js';
+import { DEFAULT_HASHED_PARAMETERS, DEFAULT_IGNORED_PARAMETERS } from '../constants.js';
 import { parseExpiration } from './expiration.js';
 import { compileUrlPatterns } from './url-patterns.js';
 import type { Expiration, RequestInfo, UrlPattern } from './types.js';
@@ -21,7 +21,14 @@ export interface CacheSettings {
   allowableCodes: ReadonlySet<number>;
   allowableMethods: ReadonlySet<string>;
   alwaysRevalidate: boolean;
+  /** Effective ignored names: the user's list, plus the credential names when hashing is off. */
   ignoredParameters: readonly string[];
+  /** Effective hashed names: the defaults plus the user's, minus any the user ignores; `[]` when off. */
+  hashedParameters: readonly string[];
+  /** The `hashSecret` option as bytes, when given (the environment and the secret file are read by the context). */
+  hashSecret: Buffer | undefined;
+  /** Vary-purpose key derived from the hash secret; set by `createContext`, never by `parseSettings`. */
+  varyKey?: Uint8Array;
   matchHeaders: boolean | readonly string[];
   contentRootKey: string | undefined;
   filterFn: ((response: AxiosResponse) => boolean) | undefined;
@@ -30,6 +37,10 @@ export interface CacheSettings {
   staleWhileRevalidate: StaleAllowance;
   onlyIfCached: boolean;
   readOnly: boolean;
+  /** Store (and replay) responses that carry `Set-Cookie`. */
+  storeSetCookie: boolean;
+  /** Ignore a response `Cache-Control: no-store` unless `cacheControl` is on (requests-cache's behaviour). */
+  ignoreResponseNoStore: boolean;
 }
 
 /** Per-request options after validation; undefined means "not given: use the setting". */
@@ -43,7 +54,7 @@ export interface RequestOptions {
 }
 
 /** Options handled outside the policy (storage), accepted by `parseSettings` without complaint. */
-const STORAGE_OPTIONS = ['cacheName', 'backend', 'serializer'] as const;
+const STORAGE_OPTIONS = ['cacheName', 'backend', 'serializer', 'onStorageError'] as const;
 
 const SETTING_OPTIONS = [
   'expireAfter',
@@ -53,6 +64,8 @@ const SETTING_OPTIONS = [
   'allowableMethods',
   'alwaysRevalidate',
   'ignoredParameters',
+  'hashedParameters',
+  'hashSecret',
   'matchHeaders',
   'contentRootKey',
   'filterFn',
@@ -61,6 +74,8 @@ const SETTING_OPTIONS = [
   'staleWhileRevalidate',
   'onlyIfCached',
   'readOnly',
+  'storeSetCookie',
+  'ignoreResponseNoStore',
 ] as const;
 
 const REQUEST_OPTIONS = [
@@ -103,8 +118,13 @@ function stringList(value: unknown, option: string): string[] {
 
 function codes(value: unknown): Set<number> {
   if (value === undefined) return new Set([200]);
+  // A string or a lone number is a list missing its brackets; iterating '200' would complain about '2'.
+  if (typeof value === 'string' || typeof value === 'number') {
+    const example = typeof value === 'number' || /^\d{3}$/.test(value.trim()) ? `[${Number(value)}]` : '[200]';
+    throw new TypeError(`Invalid allowableCodes: ${show(value)} (expected a list of HTTP status codes, such as ${example})`);
+  }
   if (value === null || typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-    throw new TypeError(`Invalid allowableCodes: ${show(value)} (expected a list of HTTP status codes)`);
+    throw new TypeError(`Invalid allowableCodes: ${show(value)} (expected a list of HTTP status codes, such as [200])`);
   }
   const list = [...(value as Iterable<unknown>)];
   for (const code of list) {
@@ -140,12 +160,62 @@ function optionalFunction<T>(value: unknown, option: string): T | undefined {
   return value as T;
 }
 
+/** Shortest accepted hash secret, in bytes. */
+export const MIN_HASH_SECRET_BYTES = 16;
+
+/** `hashSecret` (or the environment variable, named by `option`) as bytes; at least 16 of them. */
+export function parseHashSecret(value: unknown, option = 'hashSecret'): Buffer | undefined {
+  if (value === undefined) return undefined;
+  let bytes: Buffer;
+  if (typeof value === 'string') bytes = Buffer.from(value, 'utf8');
+  else if (value instanceof Uint8Array) bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  else throw new TypeError(`Invalid ${option}: ${show(value)} (expected a string, Buffer or Uint8Array)`);
+  if (bytes.length < MIN_HASH_SECRET_BYTES) {
+    throw new RangeError(`Invalid ${option}: ${bytes.length} bytes (a hash secret needs at least ${MIN_HASH_SECRET_BYTES} bytes)`);
+  }
+  // A copy, so a caller reusing its buffer cannot change the secret under a running cache.
+  return Buffer.from(bytes);
+}
+
+/**
+ * `ignoredParameters` and `hashedParameters` merged (`docs/behaviour.md §3.1`): the user's hashed
+ * names are added to {@link DEFAULT_HASHED_PARAMETERS}; a name the user ignores leaves the hashed
+ * set (ignoring is how a credential is shared on purpose); `hashedParameters: false` hashes nothing
+ * and ignores the credential names instead, so turning hashing off never stores a token. A name in
+ * both user lists is a mistake. Names compare case-insensitively.
+ */
+export function mergeParameterLists(ignoredOption: unknown, hashedOption: unknown): { ignored: readonly string[]; hashed: readonly string[] } {
+  const userIgnored = ignoredOption === undefined ? [...DEFAULT_IGNORED_PARAMETERS] : stringList(ignoredOption, 'ignoredParameters');
+  const lower = (names: readonly string[]) => new Set(names.map((name) => name.toLowerCase()));
+  const ignoredSet = lower(userIgnored);
+  if (hashedOption === false) {
+    const ignored = [...userIgnored, ...DEFAULT_HASHED_PARAMETERS.filter((name) => !ignoredSet.has(name.toLowerCase()))];
+    return { ignored: Object.freeze(ignored), hashed: Object.freeze([]) };
+  }
+  let userHashed: string[] = [];
+  if (hashedOption !== undefined && hashedOption !== true) userHashed = stringList(hashedOption, 'hashedParameters');
+  const clash = userHashed.find((name) => ignoredSet.has(name.toLowerCase()));
+  if (clash !== undefined) {
+    throw new TypeError(`Invalid hashedParameters: '${clash}' is also in ignoredParameters (a name is either shared or hashed, not both)`);
+  }
+  const seen = new Set<string>();
+  const hashed = [...DEFAULT_HASHED_PARAMETERS, ...userHashed].filter((name) => {
+    const key = name.toLowerCase();
+    if (ignoredSet.has(key) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { ignored: Object.freeze(userIgnored), hashed: Object.freeze(hashed) };
+}
+
 /** Validates the policy part of `setupCache` options. Unknown option names throw. */
 export function parseSettings(options: Record<string, unknown>): CacheSettings {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`Invalid cache options: ${show(options)} (expected an object)`);
   }
   rejectUnknown(options, [...STORAGE_OPTIONS, ...SETTING_OPTIONS], 'setupCache');
+  // Used by the storage layer (src/storage/errors.ts); checked here with the other options.
+  optionalFunction(options.onStorageError, 'onStorageError');
 
   let matchHeaders: boolean | string[] = false;
   if (typeof options.matchHeaders === 'boolean') matchHeaders = options.matchHeaders;
@@ -154,6 +224,8 @@ export function parseSettings(options: Record<string, unknown>): CacheSettings {
   if (options.contentRootKey !== undefined && (typeof options.contentRootKey !== 'string' || options.contentRootKey === '')) {
     throw new TypeError(`Invalid contentRootKey: ${show(options.contentRootKey)} (expected a non-empty string)`);
   }
+
+  const parameters = mergeParameterLists(options.ignoredParameters, options.hashedParameters);
 
   return {
     expireAfter: parseExpiration(options.expireAfter, 'expireAfter'),
@@ -167,10 +239,9 @@ export function parseSettings(options: Record<string, unknown>): CacheSettings {
       ),
     ),
     alwaysRevalidate: bool(options.alwaysRevalidate, 'alwaysRevalidate', false),
-    ignoredParameters:
-      options.ignoredParameters === undefined
-        ? DEFAULT_IGNORED_PARAMETERS
-        : Object.freeze(stringList(options.ignoredParameters, 'ignoredParameters')),
+    ignoredParameters: parameters.ignored,
+    hashedParameters: parameters.hashed,
+    hashSecret: parseHashSecret(options.hashSecret),
     matchHeaders,
     contentRootKey: options.contentRootKey as string | undefined,
     filterFn: optionalFunction(options.filterFn, 'filterFn'),
@@ -179,6 +250,8 @@ export function parseSettings(options: Record<string, unknown>): CacheSettings {
     staleWhileRevalidate: parseStaleAllowance(options.staleWhileRevalidate, 'staleWhileRevalidate'),
     onlyIfCached: bool(options.onlyIfCached, 'onlyIfCached', false),
     readOnly: bool(options.readOnly, 'readOnly', false),
+    storeSetCookie: bool(options.storeSetCookie, 'storeSetCookie', false),
+    ignoreResponseNoStore: bool(options.ignoreResponseNoStore, 'ignoreResponseNoStore', false),
   };
 }
 

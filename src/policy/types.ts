@@ -64,7 +64,17 @@ export interface RequestInfo {
 
 /** The options that shape a cache key. */
 export interface KeySettings {
+  /** Out of the key and `REDACTED` in stored data (any case). Shared between callers. */
   ignoredParameters: readonly string[];
+  /**
+   * In the key only as an HMAC-SHA256 under {@link credentialKey}, `REDACTED` in stored data (any
+   * case). Absent or empty: nothing is hashed.
+   */
+  hashedParameters?: readonly string[];
+  /** HKDF-derived key for credential digests; required when `hashedParameters` is not empty. */
+  credentialKey?: Uint8Array;
+  /** HKDF-derived key (another purpose) for the digests stored to compare `Vary` on hashed headers. */
+  varyKey?: Uint8Array;
   /** `true`: every request header; a list: those headers (any case); `false`: none. */
   matchHeaders: boolean | readonly string[];
   contentRootKey?: string;
@@ -72,19 +82,30 @@ export interface KeySettings {
   serializerName: string;
 }
 
-/** A request as stored with its response: ignored parameters already redacted. */
+/** A request as stored with its response: ignored and hashed parameters already redacted. */
 export interface StoredRequest {
   method: string;
   url: string;
   headers: HeaderRecord;
   /** Redacted, normalized body; absent when the request had none. */
   body?: string | Buffer;
+  /**
+   * Per hashed header present on the request (lower-case name): an HMAC under the Vary purpose key,
+   * never the key digest, so `Vary: Authorization` can be checked without storing the credential.
+   */
+  varyDigests?: Record<string, string>;
 }
 
 /** A cached response as stored. Bodies are raw bytes, before any transformResponse. */
+/**
+ * The stored entry format. 2 since 0.2 (keys hash credentials and order parameters differently, so
+ * 0.1 entries would never be found again); a store of an older format is purged on open.
+ */
+export const ENTRY_FORMAT = 2;
+
 export interface CachedEntry {
   /** Format version, so a later layout change can tell old entries apart. */
-  v: 1;
+  v: typeof ENTRY_FORMAT;
   /** Final URL (after redirects), normalized and redacted. */
   url: string;
   status: number;

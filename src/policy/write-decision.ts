@@ -22,6 +22,12 @@ export interface ResponseFacts {
   headers: StoredHeaders;
   /** The user's filterFn verdict; true when there is none. */
   passesFilter: boolean;
+  /** The request carried a `Range` header. */
+  rangeRequested?: boolean;
+  /** The request carried the caller's own validators (If-None-Match / If-Modified-Since). */
+  callerValidators?: boolean;
+  /** A followed redirect changed the method (POST answered by 303, say): the response is another method's. */
+  methodChanged?: boolean;
 }
 
 /**
@@ -52,13 +58,25 @@ export function decideWrite(
   now: number,
 ): WriteDecision {
   const expiration = effectiveExpiration(settings, actions, response.headers, now);
+  // Response no-store is honoured in every mode (https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5);
+  // requests-cache 1.x only reads it with cache_control=True, which `ignoreResponseNoStore` restores.
   const responseNoStore =
-    settings.cacheControl && parseCacheControl(headerValue(response.headers, 'cache-control')).noStore === true;
+    (settings.cacheControl || !settings.ignoreResponseNoStore) &&
+    parseCacheControl(headerValue(response.headers, 'cache-control')).noStore === true;
   const criteria = {
     ...actions.writeCriteria,
     'disabled status': !settings.allowableCodes.has(response.status),
     'disabled by filter': !response.passesFilter,
     'response no-store': responseNoStore,
+    // A cookie is for the one client it was sent to (a session, a CSRF token): replaying it on every
+    // hit hands it to every caller. requests-cache stores it; `storeSetCookie` does too.
+    'response Set-Cookie': !settings.storeSetCookie && response.headers['set-cookie'] !== undefined,
+    // A part of the resource is no answer to a request for all of it
+    // (https://www.rfc-editor.org/rfc/rfc9110#section-15.3.7).
+    'partial response without Range': response.status === 206 && response.rangeRequested !== true,
+    // The origin's 304 answers the caller's validator, not any stored entry: it is handed back only.
+    "304 to the caller's own validators": response.status === 304 && response.callerValidators === true,
+    'redirect changed the method': response.methodChanged === true,
     // EXPIRE_IMMEDIATELY is worth storing only when the entry can be revalidated (upstream
     // `test_expire_immediately`). Upstream compares with the integer 0 only: a setting of 0.5 is
     // written (expiring now), and an `Expires: 0` header is an absolute time, so it writes too.

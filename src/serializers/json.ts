@@ -2,7 +2,7 @@
  * The default serializer: one JSON document per entry. Bodies are raw bytes, stored as base64 so they
  * round-trip byte-exact whatever their encoding (upstream's json serializer does the same since 1.0).
  */
-import type { CachedEntry, StoredRequest } from '../policy/types.js';
+import { ENTRY_FORMAT, type CachedEntry, type StoredHeaders, type StoredRequest } from '../policy/types.js';
 import type { Serializer } from './types.js';
 
 interface JsonRequest extends Omit<StoredRequest, 'body'> {
@@ -15,9 +15,23 @@ interface JsonEntry extends Omit<CachedEntry, 'body' | 'request'> {
   request: JsonRequest;
 }
 
-function encodeRequest({ body, ...rest }: StoredRequest): JsonRequest {
-  if (body === undefined) return rest;
-  return typeof body === 'string' ? { ...rest, body } : { ...rest, bodyBase64: body.toString('base64') };
+/**
+ * Header values as JSON keeps them: a header whose value is absent (undefined, as adapters sometimes
+ * give) is left out rather than written as a key JSON would drop anyway; numbers become text.
+ */
+function encodeHeaders<H extends Record<string, unknown>>(headers: H): H {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    out[name] = Array.isArray(value) ? value.map(String) : typeof value === 'number' ? String(value) : value;
+  }
+  return out as H;
+}
+
+function encodeRequest({ body, headers, ...rest }: StoredRequest): JsonRequest {
+  const request = { ...rest, headers: encodeHeaders(headers) };
+  if (body === undefined) return request;
+  return typeof body === 'string' ? { ...request, body } : { ...request, bodyBase64: body.toString('base64') };
 }
 
 function decodeRequest({ body, bodyBase64, ...rest }: JsonRequest): StoredRequest {
@@ -39,9 +53,9 @@ function isEntryShape(value: unknown): value is JsonEntry {
   const e = value as unknown as JsonEntry;
   const r = e.request as unknown;
   return (
-    e.v === 1 &&
+    e.v === ENTRY_FORMAT &&
     typeof e.url === 'string' &&
-    typeof e.status === 'number' &&
+    Number.isFinite(e.status) &&
     typeof e.statusText === 'string' &&
     typeof e.body === 'string' &&
     isHeaderMap(e.headers, true) &&
@@ -51,15 +65,26 @@ function isEntryShape(value: unknown): value is JsonEntry {
     isHeaderMap(r.headers, false) &&
     (r.body === undefined || typeof r.body === 'string') &&
     (r.bodyBase64 === undefined || typeof r.bodyBase64 === 'string') &&
-    typeof e.createdAt === 'number' &&
-    (e.expires === null || typeof e.expires === 'number')
+    // JSON writes NaN and Infinity as null: only finite numbers survive the round trip.
+    Number.isFinite(e.createdAt) &&
+    (e.expires === null || Number.isFinite(e.expires))
   );
 }
 
 export const jsonSerializer: Serializer = {
   name: 'json',
   dumps(entry) {
-    const doc: JsonEntry = { ...entry, body: entry.body.toString('base64'), request: encodeRequest(entry.request) };
+    // Some adapters give no statusText (HTTP/2, some fetch responses): stored as '', as the read
+    // check expects, so such a response is not written only to be refused on every read.
+    const doc: JsonEntry = {
+      ...entry,
+      statusText: typeof entry.statusText === 'string' ? entry.statusText : '',
+      headers: encodeHeaders<StoredHeaders>(entry.headers),
+      body: entry.body.toString('base64'),
+      request: encodeRequest(entry.request),
+    };
+    // The same check loads() runs: an entry that could not be read back is refused here, at write time.
+    if (!isEntryShape(doc)) throw new TypeError('the json serializer cannot store this entry: it would not read back');
     return JSON.stringify(doc);
   },
   loads(data) {

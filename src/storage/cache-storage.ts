@@ -5,10 +5,50 @@
  */
 import type { Keyv } from 'keyv';
 import { log } from '../debug.js';
-import type { CachedEntry } from '../policy/types.js';
+import { ENTRY_FORMAT, type CachedEntry } from '../policy/types.js';
 import type { Serializer } from '../serializers/types.js';
+import type { StorageOperation } from '../types.js';
+import { StorageTimeoutError } from './errors.js';
 
 export const REDIRECT_PREFIX = 'redirect:';
+
+/**
+ * One record per store naming the entry format its responses are written in. Keys and entries change
+ * between formats, so on open a store of an older format is purged once (only our own records)
+ * instead of leaving its entries unreachable forever. Listings skip this record.
+ */
+export const FORMAT_KEY = 'axios-keyv-cache:format';
+
+/** The format version of a stored value that looks like one of our entries (any format), else undefined. */
+function entryFormat(raw: unknown): number | undefined {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (!raw.startsWith('{')) return undefined;
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const e = value as Record<string, unknown>;
+  const looksLikeEntry = typeof e.v === 'number' && typeof e.url === 'string' && typeof e.status === 'number' && typeof e.request === 'object' && e.request !== null;
+  return looksLikeEntry ? (e.v as number) : undefined;
+}
+
+/** How the storage reports failures (src/storage/errors.ts `storageErrorReporter`). */
+export type StorageErrorReport = (error: unknown, operation: StorageOperation, key?: string) => void;
+
+export interface CacheStorageOptions {
+  /** A readOnly cache never writes or deletes anything on a request's path (nor purges old formats). */
+  readOnly?: boolean;
+  /**
+   * Everything in the store is ours (the built-in SQLite table, the built-in memory Map): clear() may
+   * empty it. Otherwise clear() deletes only records it recognises as this cache's.
+   */
+  ownsStore?: boolean;
+  report?: StorageErrorReport;
+}
 
 /**
  * How long a request waits on the backend for one read or write before it goes on without it: a
@@ -46,12 +86,25 @@ export class CacheStorage {
    */
   private readonly liveMap: Map<string, { value?: unknown }> | undefined;
 
+  private readonly readOnly: boolean;
+  private readonly ownsStore: boolean;
+  private readonly report: StorageErrorReport;
+  /** Set once the store's format has been checked (or there was nothing to check: memory). */
+  private formatChecked: boolean;
+  private formatCheck: Promise<void> | undefined;
+
   constructor(
     readonly keyv: Keyv,
     readonly codec: EntryCodec,
     /** Shown in logs and errors, e.g. `sqlite http_cache.sqlite`. */
     readonly description: string,
+    options: CacheStorageOptions = {},
   ) {
+    this.readOnly = options.readOnly === true;
+    this.ownsStore = options.ownsStore === true;
+    this.report = options.report ?? ((error, operation, key) => log('storage %s failed on %s (%s): %O', operation, description, key, error));
+    // The built-in memory backend starts empty in every process: no older format can be in it.
+    this.formatChecked = codec.live;
     // Keyv 5's iterator strips everything up to the first ':' of each key when `useKeyPrefix` is on,
     // even without a namespace, turning our colon-free keys into ''. Without a namespace there is
     // no prefix to add or strip, so switching it off changes nothing else.
@@ -60,13 +113,75 @@ export class CacheStorage {
     this.liveMap = codec.live && store instanceof Map && !keyv.namespace ? (store as Map<string, { value?: unknown }>) : undefined;
   }
 
+  /**
+   * Once per open store: a store without our format record (or with an older one) that holds entries
+   * of an older format is purged of our records, then stamped with the current format. Entries of
+   * another format that slip through (a newer version writing meanwhile) read as misses.
+   */
+  private ensureFormat(): Promise<void> | undefined {
+    if (this.formatChecked) return undefined;
+    this.formatCheck ??= this.checkFormat().then(
+      () => {
+        this.formatChecked = true;
+      },
+      (error: unknown) => {
+        this.formatCheck = undefined; // retried with the next operation (a store that failed to open)
+        throw error;
+      },
+    );
+    return this.formatCheck;
+  }
+
+  private async checkFormat(): Promise<void> {
+    const stamp: unknown = await this.keyv.get(FORMAT_KEY);
+    const format = typeof stamp === 'string' ? Number(stamp) : NaN;
+    if (format === ENTRY_FORMAT) return;
+    if (format > ENTRY_FORMAT) {
+      log('%s holds entry format %s, newer than %d: its entries read as misses', this.description, stamp, ENTRY_FORMAT);
+      return;
+    }
+    if (this.readOnly) return; // older entries read as misses; nothing is changed
+    if (typeof this.keyv.iterator === 'function') {
+      const older = new Set<string>();
+      const aliases: [string, string][] = [];
+      let olderFormatSeen = false;
+      for await (const [key, raw] of this.rawItems()) {
+        if (key === FORMAT_KEY) continue;
+        if (key.startsWith(REDIRECT_PREFIX)) {
+          if (typeof raw === 'string') aliases.push([key, raw]);
+          continue;
+        }
+        const v = entryFormat(raw);
+        if (v !== undefined && v < ENTRY_FORMAT) olderFormatSeen = true;
+        // On the built-in table every record is ours: an unreadable one goes too.
+        if ((v !== undefined && v < ENTRY_FORMAT) || (v === undefined && this.ownsStore)) older.add(key);
+      }
+      if (olderFormatSeen) {
+        log('%s holds %d records of an older format (before %d): purging them', this.description, older.size, ENTRY_FORMAT);
+        // One by one rather than clear(): a response written meanwhile (writes do not wait for this
+        // check) is of the current format and stays.
+        for (const key of older) await this.keyv.delete(key);
+        for (const [alias, target] of aliases) {
+          if (older.has(target) || !(await this.keyv.has(target))) await this.keyv.delete(alias);
+        }
+      }
+    }
+    try {
+      await this.keyv.set(FORMAT_KEY, String(ENTRY_FORMAT));
+    } catch (error) {
+      // A store that reads but cannot be written: reads still work, so this is the write failure it
+      // is; the stamp is tried again next time the cache is opened.
+      this.report(error, 'write', FORMAT_KEY);
+    }
+  }
+
   private async read(key: string): Promise<unknown> {
     return this.liveMap ? this.liveMap.get(key)?.value : this.keyv.get(key);
   }
 
   private decode(key: string, raw: unknown): CachedEntry {
     if (this.codec.live) {
-      if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== 1) throw new TypeError('not a cache entry');
+      if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== ENTRY_FORMAT) throw new TypeError('not a cache entry');
       return raw as CachedEntry;
     }
     if (typeof raw !== 'string') throw new TypeError(`expected serialized text, got ${typeof raw}`);
@@ -89,29 +204,40 @@ export class CacheStorage {
     if (this.codec.live) return this.lookup(key);
     return within(this.lookup(key), deadlineMs).then((found) => {
       if (found !== TIMED_OUT) return found;
-      log('cache read of %s on %s took over %d ms; treating it as a miss', key, this.description, deadlineMs);
+      this.report(new StorageTimeoutError(`cache read of ${key} on ${this.description} took over ${deadlineMs} ms; treated as a miss`), 'read', key);
       return undefined;
     });
   }
 
   private async lookup(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
+    let raw: unknown;
+    let found = key;
     try {
-      let raw = this.liveMap ? this.liveMap.get(key)?.value : await this.keyv.get(key);
-      let found = key;
+      const formatCheck = this.ensureFormat();
+      if (formatCheck) await formatCheck;
+      raw = this.liveMap ? this.liveMap.get(key)?.value : await this.keyv.get(key);
       if (raw === undefined) {
         const target = await this.read(REDIRECT_PREFIX + key);
         if (typeof target !== 'string') return undefined;
         raw = await this.read(target);
         found = target;
         if (raw === undefined) {
-          // The response it pointed at is gone: drop the alias now rather than scanning for it later.
-          await this.keyv.delete(REDIRECT_PREFIX + key);
+          // The response it pointed at is gone: drop the alias now rather than scanning for it later
+          // (never in a readOnly cache, which changes nothing).
+          if (!this.readOnly) await this.keyv.delete(REDIRECT_PREFIX + key);
           return undefined;
         }
       }
+    } catch (error) {
+      this.report(error, 'read', key);
+      return undefined;
+    }
+    try {
       return { key: found, entry: this.decode(found, raw) };
     } catch (error) {
-      log('cache read failed for %s on %s; treating it as a miss: %O', key, this.description, error);
+      // A damaged entry or one of another format: a miss, overwritten by the next response. The
+      // store itself worked, so this is no storage error.
+      log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
       return undefined;
     }
   }
@@ -125,21 +251,32 @@ export class CacheStorage {
     if (this.codec.live) return writing;
     const saved = await within(writing, BACKEND_DEADLINE_MS);
     if (saved !== TIMED_OUT) return saved;
-    log('cache write of %s on %s still pending after %d ms; going on without it', key, this.description, BACKEND_DEADLINE_MS);
+    this.report(new StorageTimeoutError(`cache write of ${key} on ${this.description} still pending after ${BACKEND_DEADLINE_MS} ms; going on without it`), 'write', key);
     this.pending.add(writing);
     void writing.finally(() => this.pending.delete(writing));
     return false;
   }
 
   private async write(key: string, entry: CachedEntry, aliases: readonly string[]): Promise<boolean> {
+    let text: unknown;
     try {
-      await this.keyv.set(key, this.encode(entry));
+      text = this.encode(entry);
+    } catch (error) {
+      // The serializer refused an entry it could not read back: not the store's fault.
+      log('cache entry %s cannot be encoded; not written: %O', key, error);
+      return false;
+    }
+    // Started, not awaited: a store whose reads hang must not hold up writes too. The purge only
+    // deletes records of older formats, so a write landing first survives it.
+    this.ensureFormat()?.catch(() => undefined);
+    try {
+      await this.keyv.set(key, text);
       for (const alias of aliases) {
         if (alias !== key) await this.keyv.set(REDIRECT_PREFIX + alias, key);
       }
       return true;
     } catch (error) {
-      log('cache write failed for %s on %s: %O', key, this.description, error);
+      this.report(error, 'write', key);
       return false;
     }
   }
@@ -156,12 +293,15 @@ export class CacheStorage {
 
   /** Deletes on a request's path: bounded by BACKEND_DEADLINE_MS, and a failure is only logged. */
   async discard(keys: readonly string[]): Promise<boolean> {
+    if (this.readOnly) return false;
     try {
       const deleted = await within(this.deleteKeys(keys), BACKEND_DEADLINE_MS);
-      if (deleted === TIMED_OUT) log('cache delete of %s on %s still pending after %d ms', keys.join(', '), this.description, BACKEND_DEADLINE_MS);
+      if (deleted === TIMED_OUT) {
+        this.report(new StorageTimeoutError(`cache delete of ${keys.join(', ')} on ${this.description} still pending after ${BACKEND_DEADLINE_MS} ms`), 'delete', keys[0]);
+      }
       return deleted !== TIMED_OUT && deleted > 0;
     } catch (error) {
-      log('cache delete of %s failed on %s: %O', keys.join(', '), this.description, error);
+      this.report(error, 'delete', keys[0]);
       return false;
     }
   }
@@ -193,13 +333,31 @@ export class CacheStorage {
   }
 
   /**
+   * Every record, after the format check; a store failure is reported as 'iterate' and rethrown, so
+   * `count()`, `filter()` and the like reject with it (a SQLite cache without sqlite3 says how to
+   * install it).
+   */
+  private async *items(): AsyncGenerator<[string, unknown]> {
+    try {
+      const formatCheck = this.ensureFormat();
+      if (formatCheck) await formatCheck;
+      for await (const item of this.rawItems()) {
+        if (item[0] !== FORMAT_KEY) yield item;
+      }
+    } catch (error) {
+      this.report(error, 'iterate');
+      throw error;
+    }
+  }
+
+  /**
    * Every stored response, decoded one at a time. Only keys are collected first: callers may delete
    * while iterating (@keyv/sqlite pages with OFFSET, which deletes would shift), and holding every
    * value of a large cache in memory at once is what we avoid.
    */
   async *responses(): AsyncGenerator<StoredItem> {
     const keys: string[] = [];
-    for await (const [key] of this.rawItems()) {
+    for await (const [key] of this.items()) {
       if (!key.startsWith(REDIRECT_PREFIX)) keys.push(key);
     }
     for (const key of keys) {
@@ -222,14 +380,40 @@ export class CacheStorage {
   /** Every redirect alias as `[alias, target]`. */
   async aliases(): Promise<[string, string][]> {
     const result: [string, string][] = [];
-    for await (const [key, target] of this.rawItems()) {
+    for await (const [key, target] of this.items()) {
       if (key.startsWith(REDIRECT_PREFIX) && typeof target === 'string') result.push([key.slice(REDIRECT_PREFIX.length), target]);
     }
     return result;
   }
 
+  /**
+   * Deletes every response and alias of this cache. A store that may hold other data (the user's
+   * Keyv, an adapter namespaced `cacheName`) is never emptied wholesale: only records recognised as
+   * ours (entries of any format, `redirect:` aliases) are deleted, so an application key beside them
+   * survives; the format record stays.
+   */
   async clear(): Promise<void> {
-    await this.keyv.clear();
+    try {
+      if (this.ownsStore) {
+        await this.keyv.clear();
+        if (!this.codec.live) await this.keyv.set(FORMAT_KEY, String(ENTRY_FORMAT));
+        return;
+      }
+      if (typeof this.keyv.iterator !== 'function') {
+        // Keyv scopes clear() to its namespace; without one it would empty the whole store.
+        if (this.keyv.namespace) return await this.keyv.clear();
+        throw new Error(`The ${this.description} backend cannot list its keys and has no namespace, so clear() cannot tell this cache's records from other data; give the Keyv a namespace`);
+      }
+      const ours: string[] = [];
+      for await (const [key, raw] of this.rawItems()) {
+        if (key === FORMAT_KEY) continue;
+        if (key.startsWith(REDIRECT_PREFIX) ? typeof raw === 'string' : entryFormat(raw) !== undefined) ours.push(key);
+      }
+      for (const key of ours) await this.keyv.delete(key);
+    } catch (error) {
+      this.report(error, 'clear');
+      throw error;
+    }
   }
 
   private closing: Promise<void> | undefined;

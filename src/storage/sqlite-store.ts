@@ -8,8 +8,35 @@
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { KeyvSqlite } from '@keyv/sqlite';
+import type { KeyvSqlite } from '@keyv/sqlite';
 import { log } from '../debug.js';
+import { StorageOpenError } from './errors.js';
+
+type KeyvSqliteClass = typeof KeyvSqlite;
+
+/** How to get a working sqlite3, for the error shown when it cannot be loaded. */
+export const SQLITE3_INSTALL_HINT =
+  'install it with `npm install sqlite3`, or rebuild it with `npm rebuild sqlite3` (with ' +
+  '`npm_config_sqlite=/usr` set, the build uses the system SQLite library and is much faster); ' +
+  "or use backend: 'memory'";
+
+let loading: Promise<KeyvSqliteClass> | undefined;
+
+/**
+ * @keyv/sqlite loads the native sqlite3 module as soon as it is imported. Importing it here, the first
+ * time a SQLite cache is opened, keeps this package importable (and `backend: 'memory'` usable) where
+ * sqlite3 is missing or failed to build (`npm install --ignore-scripts`, no compiler). A failed load is
+ * remembered: it only changes with a reinstall, which needs a restart anyway.
+ */
+export function loadKeyvSqlite(): Promise<KeyvSqliteClass> {
+  loading ??= import('@keyv/sqlite').then(
+    (module) => module.KeyvSqlite,
+    (error: unknown) => {
+      throw new StorageOpenError(`The SQLite backend needs the native sqlite3 module, which cannot be loaded (${(error as Error)?.message ?? String(error)}): ${SQLITE3_INSTALL_HINT}`, { cause: error });
+    },
+  );
+  return loading;
+}
 
 /** The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html §1.3.1). */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -55,7 +82,7 @@ const asText = (value: unknown): unknown => (value === undefined || typeof value
 
 export class SqliteStore extends EventEmitter {
   readonly opts: Record<string, unknown>;
-  private current!: KeyvSqlite;
+  private current: KeyvSqlite | undefined;
   private ready!: Promise<KeyvSqlite>;
   private ns: string | undefined;
 
@@ -77,12 +104,20 @@ export class SqliteStore extends EventEmitter {
 
   private open(): void {
     const { path, table, busyTimeout, iterationLimit } = this.options;
-    const store = new KeyvSqlite({ uri: `sqlite://${path}`, table, busyTimeout, iterationLimit });
-    store.namespace = this.ns;
-    store.on('error', (error: unknown) => this.emit('error', error));
-    this.current = store;
-    // Probing the connection handles @keyv/sqlite's own connect promise, so a failure is never unhandled.
-    this.ready = store.query('SELECT 1').then(() => store);
+    this.ready = loadKeyvSqlite().then((Store) => {
+      const store = new Store({ uri: `sqlite://${path}`, table, busyTimeout, iterationLimit });
+      store.namespace = this.ns;
+      store.on('error', (error: unknown) => this.emit('error', error));
+      this.current = store;
+      // Probing the connection handles @keyv/sqlite's own connect promise, so a failure is never
+      // unhandled; the probe also creates the table, so a corrupt file fails here, as an open error.
+      return store.query('SELECT 1').then(
+        () => store,
+        (error: unknown) => {
+          throw new StorageOpenError(`Cannot open the SQLite cache ${path}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        },
+      );
+    });
     this.ready.catch((error: unknown) => log('cannot open the SQLite cache %s (retried on the next operation): %O', path, error));
   }
 
@@ -94,6 +129,11 @@ export class SqliteStore extends EventEmitter {
       this.open();
       return this.ready;
     }
+  }
+
+  /** Runs one statement on the open database (`PRAGMA`s, maintenance). */
+  async query(sql: string, ...params: unknown[]): Promise<unknown[]> {
+    return (await (await this.store()).query(sql, ...params)) as unknown[];
   }
 
   async get(key: string): Promise<unknown> {

@@ -390,8 +390,8 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
       near(res.expires, Date.now(), 1000);
     });
 
-    it('cacheControl false ignores response headers: request max-age=360 applies, no-store is written', async () => {
-      const http = h.cached({ cacheControl: false });
+    it('cacheControl false ignores response headers: request max-age=360 applies, no-store is written with ignoreResponseNoStore', async () => {
+      const http = h.cached({ cacheControl: false, ignoreResponseNoStore: true });
       const res = await http.get('/ma60', { headers: { 'Cache-Control': 'max-age=360' } });
       near(res.expires, Date.now() + 360_000);
       const stored = await http.get('/no-store');

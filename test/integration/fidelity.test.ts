@@ -75,7 +75,18 @@ function fixedRoutes(origin: Origin): void {
 }
 
 describe('integration: fidelity of cached responses', () => {
-  const h = useHarness();
+  const harness = useHarness();
+  // The fixed routes send Set-Cookie so that its list form is checked too; such responses are only
+  // stored with storeSetCookie (off by default, see test/integration/set-cookie.test.ts).
+  const h = {
+    get origin() {
+      return harness.origin;
+    },
+    get clock() {
+      return harness.clock;
+    },
+    cached: (options: CacheOptions = {}, instance?: AxiosInstance) => harness.cached({ storeSetCookie: true, ...options }, instance),
+  };
   let plain: AxiosInstance;
 
   /**

@@ -257,6 +257,33 @@ describe('published package (npm pack, CJS + ESM consumers)', function () {
     expect(cjsMarker).to.deep.equal({ type: 'commonjs' });
   });
 
+  it('ships source maps whose every source is inlined or resolves inside the package', function () {
+    const pkgDir = path.join(consumer, 'node_modules', PKG);
+    const maps = packedFiles.filter((f) => f.endsWith('.map'));
+    expect(maps.filter((f) => f.startsWith('dist/esm/')), 'ESM maps').to.not.be.empty;
+    expect(maps.filter((f) => f.startsWith('dist/cjs/')), 'CJS maps').to.not.be.empty;
+    const unresolved: string[] = [];
+    for (const mapFile of maps) {
+      const map = JSON.parse(fs.readFileSync(path.join(pkgDir, mapFile), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: Array<string | null>;
+        sourceRoot?: string;
+      };
+      expect(map.sources, mapFile).to.not.be.empty;
+      map.sources.forEach((source, i) => {
+        if (typeof map.sourcesContent?.[i] === 'string' && map.sourcesContent[i]!.length > 0) return;
+        const resolved = path.resolve(path.dirname(path.join(pkgDir, mapFile)), map.sourceRoot ?? '', source);
+        if (!resolved.startsWith(pkgDir + path.sep) || !fs.existsSync(resolved)) unresolved.push(`${mapFile}: ${source}`);
+      });
+    }
+    expect(unresolved, 'map sources neither inlined nor shipped').to.deep.equal([]);
+  });
+
+  it('declares the Node version its dependencies need', function () {
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'node_modules', PKG, 'package.json'), 'utf8'));
+    expect(manifest.engines).to.deep.equal({ node: '>=20.19' });
+  });
+
   for (const kind of ['cjs', 'esm'] as const) {
     it(`${kind === 'cjs' ? 'require()' : 'import'} from ${kind.toUpperCase()} loads the ${kind} build and caches a real request`, async function () {
       const url = `${baseUrl}/${kind}`;

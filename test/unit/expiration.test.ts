@@ -93,7 +93,7 @@ describe('policy/expiration', () => {
         });
       }
 
-      for (const text of ['5x', '1h30', 'h', '5 minutes', '5M', '1h-30m', '-5m', '5m,', '1e3s']) {
+      for (const text of ['5x', '1h30', 'h', '1h-30m', '-5m', '5m,', '1e3s']) {
         it(`rejects '${text}' with a RangeError`, () => {
           expect(() => parseExpiration(text, 'expireAfter')).to.throw(RangeError, `Invalid expireAfter: '${text}'`);
         });

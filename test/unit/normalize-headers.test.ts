@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { DEFAULT_IGNORED_PARAMETERS, REDACTED } from '../../src/constants.js';
+import { DEFAULT_HASHED_PARAMETERS, REDACTED } from '../../src/constants.js';
 import { matchedHeaderParts, normalizeHeaders, redactHeaders } from '../../src/policy/normalize-headers.js';
+
+/** The credential names as an ignored list: what `hashedParameters: false` ignores (requests-cache 1.x's defaults plus Cookie). */
+const CREDENTIAL_NAMES = DEFAULT_HASHED_PARAMETERS;
 
 describe('normalizeHeaders (reference §3.3)', () => {
   it('canonicalizes comma lists: trimmed, lower-cased, empties dropped, sorted', () => {
@@ -13,7 +16,7 @@ describe('normalizeHeaders (reference §3.3)', () => {
   });
 
   it('fix of BUG? (reference §3.3): redacts lower-case `authorization` for the default `Authorization`', () => {
-    const out = normalizeHeaders({ authorization: 'Bearer a', 'x-api-key': 'k', accept: 'a' }, DEFAULT_IGNORED_PARAMETERS);
+    const out = normalizeHeaders({ authorization: 'Bearer a', 'x-api-key': 'k', accept: 'a' }, CREDENTIAL_NAMES);
     expect(out).to.deep.equal({ authorization: REDACTED, 'x-api-key': REDACTED, accept: 'a' });
   });
 });
@@ -21,7 +24,7 @@ describe('normalizeHeaders (reference §3.3)', () => {
 describe('redactHeaders', () => {
   it('keeps names and original values, redacting ignored names case-insensitively', () => {
     const headers = { authorization: 'Bearer a', 'proxy-authorization': 'p', accept: 'B, a' };
-    expect(redactHeaders(headers, DEFAULT_IGNORED_PARAMETERS)).to.deep.equal({
+    expect(redactHeaders(headers, CREDENTIAL_NAMES)).to.deep.equal({
       authorization: REDACTED,
       'proxy-authorization': REDACTED,
       accept: 'B, a',
@@ -34,7 +37,7 @@ describe('redactHeaders', () => {
 
   it('does not mutate its input', () => {
     const headers = { authorization: 'Bearer a' };
-    redactHeaders(headers, DEFAULT_IGNORED_PARAMETERS);
+    redactHeaders(headers, CREDENTIAL_NAMES);
     expect(headers).to.deep.equal({ authorization: 'Bearer a' });
   });
 });

@@ -31,10 +31,12 @@ describe('policy/settings', () => {
       expect(s.allowableMethods.has('POST')).to.equal(false);
     });
 
-    it("ignores requests-cache 1.3.2's default parameters", () => {
-      expect([...s.ignoredParameters]).to.deep.equal([
+    it("ignores nothing, and hashes requests-cache 1.3.2's default parameters plus Cookie", () => {
+      expect([...s.ignoredParameters]).to.deep.equal([]);
+      expect([...s.hashedParameters]).to.deep.equal([
         'Authorization',
         'Proxy-Authorization',
+        'Cookie',
         'X-API-Key',
         'X-Auth-Token',
         'X-API-Token',

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DO_NOT_CACHE } from '../../src/constants.js';
-import { compileUrlPatterns, findUrlPattern, globToRegExp } from '../../src/policy/url-patterns.js';
+import { compileUrlPatterns, findUrlPattern, compileGlob } from '../../src/policy/url-patterns.js';
 import type { UrlsExpireAfter } from '../../src/policy/url-patterns.js';
 import type { Expiration } from '../../src/policy/types.js';
 
@@ -15,22 +15,22 @@ function matches(pattern: string | RegExp, url: string): boolean {
 }
 
 describe('policy/url-patterns', () => {
-  describe('globToRegExp (fnmatch translation)', () => {
+  describe('compileGlob (fnmatch translation)', () => {
     it('lets * match any characters, including /, and nothing', () => {
-      const re = globToRegExp('a*b');
+      const re = compileGlob('a*b');
       expect(re.test('a/x/y/b')).to.equal(true);
       expect(re.test('ab')).to.equal(true);
-      expect(globToRegExp('a**b').test('a/x/b')).to.equal(true);
+      expect(compileGlob('a**b').test('a/x/b')).to.equal(true);
     });
 
     it('is anchored at both ends', () => {
-      expect(globToRegExp('a*b').test('a/x/bc')).to.equal(false);
-      expect(globToRegExp('a*b').test('xa/b')).to.equal(false);
-      expect(globToRegExp('abc').test('abc\n')).to.equal(false);
+      expect(compileGlob('a*b').test('a/x/bc')).to.equal(false);
+      expect(compileGlob('a*b').test('xa/b')).to.equal(false);
+      expect(compileGlob('abc').test('abc\n')).to.equal(false);
     });
 
     it('lets ? match exactly one character', () => {
-      const re = globToRegExp('a?c');
+      const re = compileGlob('a?c');
       expect(re.test('abc')).to.equal(true);
       expect(re.test('a/c')).to.equal(true);
       expect(re.test('ac')).to.equal(false);
@@ -38,44 +38,44 @@ describe('policy/url-patterns', () => {
     });
 
     it('supports [seq], [!seq] and ranges', () => {
-      expect(globToRegExp('v[12]').test('v1')).to.equal(true);
-      expect(globToRegExp('v[12]').test('v3')).to.equal(false);
-      expect(globToRegExp('v[!12]').test('v3')).to.equal(true);
-      expect(globToRegExp('v[!12]').test('v1')).to.equal(false);
-      expect(globToRegExp('v[0-9]').test('v7')).to.equal(true);
-      expect(globToRegExp('v[0-9]').test('vx')).to.equal(false);
+      expect(compileGlob('v[12]').test('v1')).to.equal(true);
+      expect(compileGlob('v[12]').test('v3')).to.equal(false);
+      expect(compileGlob('v[!12]').test('v3')).to.equal(true);
+      expect(compileGlob('v[!12]').test('v1')).to.equal(false);
+      expect(compileGlob('v[0-9]').test('v7')).to.equal(true);
+      expect(compileGlob('v[0-9]').test('vx')).to.equal(false);
     });
 
     it('reads ] first in a class, and - at either end, as members', () => {
-      expect(globToRegExp('[]]').test(']')).to.equal(true);
-      expect(globToRegExp('[!]]').test(']')).to.equal(false);
-      expect(globToRegExp('[!]]').test('a')).to.equal(true);
-      expect(globToRegExp('[a-]').test('-')).to.equal(true);
-      expect(globToRegExp('[-a]').test('-')).to.equal(true);
-      expect(globToRegExp('[a-]').test('b')).to.equal(false);
-      expect(globToRegExp('[^a]').test('^')).to.equal(true);
-      expect(globToRegExp('[^a]').test('b')).to.equal(false);
+      expect(compileGlob('[]]').test(']')).to.equal(true);
+      expect(compileGlob('[!]]').test(']')).to.equal(false);
+      expect(compileGlob('[!]]').test('a')).to.equal(true);
+      expect(compileGlob('[a-]').test('-')).to.equal(true);
+      expect(compileGlob('[-a]').test('-')).to.equal(true);
+      expect(compileGlob('[a-]').test('b')).to.equal(false);
+      expect(compileGlob('[^a]').test('^')).to.equal(true);
+      expect(compileGlob('[^a]').test('b')).to.equal(false);
     });
 
     it('treats everything else literally, with no braces or extglobs', () => {
-      expect(globToRegExp('a.b').test('aXb')).to.equal(false);
-      expect(globToRegExp('a.b').test('a.b')).to.equal(true);
-      expect(globToRegExp('a+b').test('a+b')).to.equal(true);
-      expect(globToRegExp('a+b').test('aab')).to.equal(false);
-      expect(globToRegExp('{a,b}').test('a')).to.equal(false);
-      expect(globToRegExp('{a,b}').test('{a,b}')).to.equal(true);
-      expect(globToRegExp('+(a)').test('+(a)')).to.equal(true);
-      expect(globToRegExp('a\\*').test('a\\xyz')).to.equal(true);
-      expect(globToRegExp('^$|').test('^$|')).to.equal(true);
+      expect(compileGlob('a.b').test('aXb')).to.equal(false);
+      expect(compileGlob('a.b').test('a.b')).to.equal(true);
+      expect(compileGlob('a+b').test('a+b')).to.equal(true);
+      expect(compileGlob('a+b').test('aab')).to.equal(false);
+      expect(compileGlob('{a,b}').test('a')).to.equal(false);
+      expect(compileGlob('{a,b}').test('{a,b}')).to.equal(true);
+      expect(compileGlob('+(a)').test('+(a)')).to.equal(true);
+      expect(compileGlob('a\\*').test('a\\xyz')).to.equal(true);
+      expect(compileGlob('^$|').test('^$|')).to.equal(true);
     });
 
     it('is case-sensitive', () => {
-      expect(globToRegExp('ABC').test('abc')).to.equal(false);
+      expect(compileGlob('ABC').test('abc')).to.equal(false);
     });
 
     it('throws a RangeError for an unclosed or empty class and a reversed range', () => {
       for (const glob of ['site.com/[abc', 'a[!', '[]', '[!]', 'v[9-0]']) {
-        expect(() => globToRegExp(glob), glob).to.throw(RangeError, 'Malformed glob');
+        expect(() => compileGlob(glob), glob).to.throw(RangeError, 'Malformed glob');
       }
     });
   });

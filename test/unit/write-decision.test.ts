@@ -190,9 +190,9 @@ describe('policy/write-decision', () => {
       expect(d).to.deep.include({ write: true, expires: at(360) });
     });
 
-    it('ignore no-store, immutable and Expires', () => {
+    it('ignore immutable and Expires, and no-store only with ignoreResponseNoStore', () => {
       const settings = { expireAfter: 30 };
-      expect(write({ 'cache-control': 'no-store' }, { settings })).to.deep.include({ write: true, expires: at(30) });
+      expect(write({ 'cache-control': 'no-store' }, { settings: { ...settings, ignoreResponseNoStore: true } })).to.deep.include({ write: true, expires: at(30) });
       expect(write({ 'cache-control': 'immutable' }, { settings }).expires).to.equal(at(30));
       expect(write({ expires: 'garbage' }, { settings }).expires).to.equal(at(30));
       expect(write({ expires: '0' }, { settings }).expires).to.equal(at(30));
