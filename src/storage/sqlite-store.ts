@@ -29,7 +29,10 @@ let loading: Promise<KeyvSqliteClass> | undefined;
  * remembered: it only changes with a reinstall, which needs a restart anyway.
  */
 export function loadKeyvSqlite(): Promise<KeyvSqliteClass> {
-  loading ??= import('@keyv/sqlite').then(
+  // sqlite3 itself first: a CommonJS module that throws while an ES module graph imports it is
+  // evaluated again by Node 20's loader on a later import and then throws uncaught, which ends the
+  // process. Imported alone, its failure is an ordinary rejection, and @keyv/sqlite is never touched.
+  loading ??= import('sqlite3').then(() => import('@keyv/sqlite')).then(
     (module) => module.KeyvSqlite,
     (error: unknown) => {
       throw new StorageOpenError(`The SQLite backend needs the native sqlite3 module, which cannot be loaded (${(error as Error)?.message ?? String(error)}): ${SQLITE3_INSTALL_HINT}`, { cause: error });
