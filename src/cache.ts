@@ -1,5 +1,5 @@
 /**
- * `instance.cache`: inspecting and deleting what is stored (requests-cache's BaseCache, reference §6),
+ * `instance.cache`: inspecting and deleting what is stored (requests-cache's BaseCache, docs/behaviour.md §6),
  * all async. URLs and request configs are turned into keys exactly as requests are.
  */
 import type { AxiosRequestConfig } from 'axios';
@@ -138,7 +138,7 @@ export class HttpCache {
     return deleted;
   }
 
-  /** Drops redirect aliases whose target response is gone (reference §6.1 `delete`). */
+  /** Drops redirect aliases whose target response is gone (docs/behaviour.md §6.1 `delete`). */
   private async pruneRedirects(): Promise<void> {
     const dangling: string[] = [];
     for (const [alias, target] of await this.storage.aliases()) {
@@ -147,7 +147,7 @@ export class HttpCache {
     await this.storage.deleteAliases(dangling);
   }
 
-  /** Sets every entry's expiry to `expireAfter` from now (reference §6.1 `reset_expiration`). */
+  /** Sets every entry's expiry to `expireAfter` from now (docs/behaviour.md §6.1 `reset_expiration`). */
   async resetExpiration(expireAfter: ExpireAfter): Promise<void> {
     const expiration = parseExpiration(expireAfter, 'expireAfter');
     if (expiration.type === 'do-not-cache') return this.clear();
@@ -211,7 +211,7 @@ export class HttpCache {
     await this.storage.close();
   }
 
-  // requests-cache 0.9 names, kept because they are cheap (reference §6.2).
+  // requests-cache 0.9 names, kept because they are cheap (docs/behaviour.md §6.2).
 
   /** Optionally resets expiration, then deletes expired and unreadable entries. */
   async removeExpiredResponses(expireAfter?: ExpireAfter): Promise<number> {

@@ -1,4 +1,4 @@
-/** Expiration sentinels, with requests-cache 1.x values (reference §1 "Expiration values"). */
+/** Expiration sentinels, with requests-cache 1.x values (docs/behaviour.md §1 "Expiration values"). */
 
 /** Never expire: the entry is stored with `expires = null`. */
 export const NEVER_EXPIRE = -1;

@@ -1,5 +1,5 @@
 /**
- * Patching axios' default instance (requests-cache's `install_cache` family, reference §9). Instances
+ * Patching axios' default instance (requests-cache's `install_cache` family, docs/behaviour.md §9). Instances
  * made with `axios.create()` before or after are unaffected, as sessions created before an install
  * are in Python; use `setupCache` for those.
  */

@@ -2,7 +2,7 @@
  * The adapter that stands in front of the real one. It runs after every request interceptor and
  * transformRequest, so keys see the request exactly as it will be sent, whatever order interceptors
  * were registered in; and before transformResponse, so cached bodies go through the caller's own
- * transforms like network ones. It follows the request algorithm of reference §0.
+ * transforms like network ones. It follows the request algorithm of docs/behaviour.md §0.
  */
 import { Readable } from 'node:stream';
 import { AxiosError, AxiosHeaders, isCancel, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';

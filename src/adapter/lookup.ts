@@ -1,5 +1,5 @@
 /**
- * What one request finds in the cache and what the policy decides about it (reference §0 steps 4–6).
+ * What one request finds in the cache and what the policy decides about it (docs/behaviour.md §0 steps 4–6).
  */
 import type { CacheContext } from '../context.js';
 import { log } from '../debug.js';
@@ -68,7 +68,7 @@ export async function look(
     return { request, actions, key, entry: found?.entry, entryKey: found?.key ?? key, decision };
   }
   // The primary entry is another variant: it is never served nor revalidated for this request, so its
-  // validators cannot make a 304 serve the wrong variant (fixes the reference's §3.6 BUG).
+  // validators cannot make a 304 serve the wrong variant (fixes the upstream bug described in docs/behaviour.md §3.6).
   const secondaryKey = ctx.keyFor(request, secondaryMatchHeaders(found!.entry, ctx.settings.matchHeaders));
   const secondary = await ctx.storage.get(secondaryKey, readDeadlineMs);
   if (log.enabled) log('%s %s: %s; secondary key %s', request.method, shownUrl(ctx, request.url), decision.reason, secondaryKey);

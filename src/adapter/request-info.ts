@@ -32,7 +32,7 @@ const escapeQuotes = (value: string): string => value.replace(/\r/g, '%0D').repl
 
 /**
  * Spec FormData as multipart bytes with a fixed boundary, so identical uploads share a key whatever
- * boundary axios picks when it sends (reference §3.2 "Multipart").
+ * boundary axios picks when it sends (docs/behaviour.md §3.2 "Multipart").
  */
 async function formDataBytes(form: FormData): Promise<Buffer> {
   const parts: Buffer[] = [];

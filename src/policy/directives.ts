@@ -1,5 +1,5 @@
 /**
- * `Cache-Control` parsing, for requests and responses alike (reference §2.3; RFC 9111 §5.2).
+ * `Cache-Control` parsing, for requests and responses alike (docs/behaviour.md §2.3; RFC 9111 §5.2).
  * Lenient by design: a header from the network must never make a request fail, so malformed
  * pieces are dropped and the rest is kept.
  */

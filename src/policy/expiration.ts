@@ -1,6 +1,6 @@
 /**
  * Expiration values: checking what the user wrote (once, at setup) and turning a checked value into
- * an expiry timestamp. Behaviour follows the reference §1 "Expiration values"; HTTP dates follow
+ * an expiry timestamp. Behaviour follows the docs/behaviour.md §1 "Expiration values"; HTTP dates follow
  * RFC 9110 §5.6.7 and the response `Expires` rule follows RFC 9111 §5.3.
  *
  * Pure: no clock reads. Every function that needs the current time takes `now` (epoch ms).
@@ -17,7 +17,7 @@ const EXPECTED =
 
 /**
  * Validates a user-supplied expiration. Runs at setup time so a typo fails where it was written,
- * not on the first request (requests-cache only notices at request time, reference §10 item 22).
+ * not on the first request (requests-cache only notices at request time, docs/behaviour.md §10 item 22).
  */
 export function parseExpiration(value: unknown, option: string): Expiration {
   if (value === null || value === undefined) return NEVER;
@@ -28,7 +28,7 @@ export function parseExpiration(value: unknown, option: string): Expiration {
     if (value === DO_NOT_CACHE) return DO_NOT_CACHE_EXP;
     checkDurationRange(value, option, value);
     // Kept as given: negative means "written already expired", and the int(x) == 0 quirk is
-    // decided later by isExpireImmediately (reference §1).
+    // decided later by isExpireImmediately (docs/behaviour.md §1).
     return { type: 'relative', seconds: value };
   }
 
@@ -206,7 +206,7 @@ function isLeap(year: number): boolean {
 
 /**
  * requests-cache compares `int(expire_after) == 0`, so 0.5 and -0.5 mean "expire immediately"
- * too (reference §1): written only with a validator, then revalidated on every use.
+ * too (docs/behaviour.md §1): written only with a validator, then revalidated on every use.
  */
 export function isExpireImmediately(exp: Expiration): boolean {
   return exp.type === 'relative' && Math.trunc(exp.seconds) === 0;
@@ -247,7 +247,7 @@ export function expirationSeconds(exp: Expiration, now: number): number {
 /**
  * Expiry for a response `Expires` header. Anything that is not a valid HTTP date, including the
  * common `0` and `-1`, means "already expired" (RFC 9111 §5.3). requests-cache raises out of the
- * request for an invalid date (reference §2.3, BUG?); we never throw.
+ * request for an invalid date (docs/behaviour.md §2.3, BUG?); we never throw.
  */
 export function expirationFromResponseExpires(value: string, now: number): number {
   return parseHttpDate(value) ?? now;

@@ -1,5 +1,5 @@
 /**
- * Cache keys and stored-request redaction (reference §3.1, §5).
+ * Cache keys and stored-request redaction (docs/behaviour.md §3.1, §5).
  */
 import { createHash } from 'node:crypto';
 import { REDACTED } from '../constants.js';
@@ -10,7 +10,7 @@ import { normalizeUrl } from './normalize-url.js';
 import type { HeaderRecord, KeySettings, RequestInfo, StoredHeaders, StoredRequest } from './types.js';
 
 /**
- * The cache key of a request: sha256 hex (64 chars) over, in upstream's order (reference §3.1):
+ * The cache key of a request: sha256 hex (64 chars) over, in upstream's order (docs/behaviour.md §3.1):
  * upper-case method, normalized URL, normalized body (`''` when none), the matched `name=value`
  * header parts, and the serializer name (so switching serializers never reads another one's data).
  *
@@ -19,10 +19,10 @@ import type { HeaderRecord, KeySettings, RequestInfo, StoredHeaders, StoredReque
  * upstream (`test_verify`). Upstream concatenates parts
  * without separators and keeps 64 bits of blake2b; here every part is length-prefixed and
  * `\0`-terminated, so parts cannot run together even when a binary body contains `\0`, and the full
- * sha256 is kept (SPEC §4: never a weak hash).
+ * sha256 is kept (README "Differences from requests-cache": never a weak hash).
  *
  * `matchHeaders`, when given, replaces `settings.matchHeaders`: Vary handling builds keys on the
- * Vary names (reference §3.6).
+ * Vary names (docs/behaviour.md §3.6).
  *
  * Whatever `matchHeaders` says, two headers are always parts: every hashed credential present
  * (as its keyed digest, so two users never share an entry) and `Range` (a 206 answers one range
@@ -58,7 +58,7 @@ export function createKey(
 }
 
 /**
- * The request as stored with its response (reference §5: `CachedRequest` is stored after
+ * The request as stored with its response (docs/behaviour.md §5: `CachedRequest` is stored after
  * redaction): upper-case method, normalized URL (ignored query values `REDACTED`, params sorted),
  * headers with ignored values `REDACTED`, and the normalized body, absent when there is none.
  *

@@ -1,5 +1,5 @@
 /**
- * Request bodies for cache keys and stored requests (reference §3.2).
+ * Request bodies for cache keys and stored requests (docs/behaviour.md §3.2).
  */
 import { TextDecoder } from 'node:util';
 import { REDACTED } from '../constants.js';
@@ -11,15 +11,15 @@ import { normalizeQuery } from './normalize-url.js';
 /**
  * Stands in for the random multipart boundary, in the body and in `Content-Type`, so identical
  * uploads share a key. requests-cache fixes urllib3's boundary for the same reason
- * (reference §3.2 "Multipart"); axios' FormData boundary cannot be fixed up front.
+ * (docs/behaviour.md §3.2 "Multipart"); axios' FormData boundary cannot be fixed up front.
  */
 export const MULTIPART_BOUNDARY = 'axios-keyv-cache-boundary';
 
-/** Upstream's limit: larger JSON bodies are hashed raw rather than parsed (reference §3.2). */
+/** Upstream's limit: larger JSON bodies are hashed raw rather than parsed (docs/behaviour.md §3.2). */
 const MAX_JSON_BYTES = 10 * 1024 * 1024;
 
 /**
- * Normalize a request body by content type (reference §3.2):
+ * Normalize a request body by content type (docs/behaviour.md §3.2):
  * - empty -> `undefined`;
  * - `application/*` containing `json`, 2 < bytes <= 10 MiB: canonical JSON, listed names replaced
  *   at any depth (see normalize-json);
@@ -29,7 +29,7 @@ const MAX_JSON_BYTES = 10 * 1024 * 1024;
  * - `application/x-www-form-urlencoded`: like a query string ({@link normalizeQuery});
  * - `multipart/form-data; boundary=B`: every `B` replaced by {@link MULTIPART_BOUNDARY}, and the
  *   value of each part whose `Content-Disposition` name is listed replaced;
- * - anything else, or a body that cannot be normalized: unchanged (order-sensitive, reference §10.5).
+ * - anything else, or a body that cannot be normalized: unchanged (order-sensitive, docs/behaviour.md §10.5).
  *
  * Listed names (see {@link Redactor}; a plain list means ignored names) match case-insensitively.
  * A JSON body nested deeper than {@link MAX_JSON_DEPTH} is keyed as its raw bytes and, in `store`

@@ -1,5 +1,5 @@
 /**
- * Request headers for cache keys and stored requests (reference §3.3).
+ * Request headers for cache keys and stored requests (docs/behaviour.md §3.3).
  */
 import { compareCodePoints } from './code-point-order.js';
 import { asRedactor, type Redactor } from './credentials.js';
@@ -12,7 +12,7 @@ import type { HeaderRecord } from './types.js';
  * canonical form (items trimmed, lower-cased, empties dropped, sorted, joined with `', '`), so
  * `'gzip,  deflate,Venmo,  PayPal, '` and `'deflate, gzip, paypal, venmo'` agree.
  *
- * Fix of upstream's BUG? (reference §3.3): ignored names match case-insensitively, since header
+ * Fix of upstream's BUG? (docs/behaviour.md §3.3): ignored names match case-insensitively, since header
  * names are case-insensitive (RFC 9110 §5.1) and ours arrive lower-cased while the default list
  * says `Authorization`.
  */
@@ -36,7 +36,7 @@ export function canonicalCookie(value: string): string {
 
 /**
  * Headers as stored with a response: same names and original values, except ignored names
- * (case-insensitive, see {@link normalizeHeaders}) whose values become `REDACTED` (reference §10.11).
+ * (case-insensitive, see {@link normalizeHeaders}) whose values become `REDACTED` (docs/behaviour.md §10.11).
  */
 export function redactHeaders(headers: HeaderRecord, names: Redactor | readonly string[] | ReadonlySet<string>): HeaderRecord {
   const redactor = asRedactor(names);
@@ -46,7 +46,7 @@ export function redactHeaders(headers: HeaderRecord, names: Redactor | readonly 
 
 /**
  * The `name=value` key parts of the matched headers present on the request, sorted by lower-case
- * name (reference §3.3). `true` matches every header, a list matches those names in any case,
+ * name (docs/behaviour.md §3.3). `true` matches every header, a list matches those names in any case,
  * `false` matches none. Values are used as given; pass them through {@link normalizeHeaders} first.
  */
 export function matchedHeaderParts(headers: HeaderRecord, matchHeaders: boolean | readonly string[]): string[] {

@@ -1,5 +1,5 @@
 /**
- * URL and query-string normalization for cache keys and stored URLs (reference §3.4).
+ * URL and query-string normalization for cache keys and stored URLs (docs/behaviour.md §3.4).
  *
  * requests-cache sorts and redacts the query itself (`filter_url`), then lets url-normalize
  * canonicalize the rest. Here the WHATWG `URL` parser plays url-normalize's part: it lower-cases the
@@ -76,7 +76,7 @@ function redactPathParameters(path: string, redactor: Redactor): string {
 }
 
 /**
- * Normalize a query string (without its leading `?`) as requests-cache does (reference §3.4 step 1):
+ * Normalize a query string (without its leading `?`) as requests-cache does (docs/behaviour.md §3.4 step 1):
  *
  * - `k=v` pairs are decoded like Python's `parse_qsl` (`%XX` and `+` as space); pairs with a blank
  *   value are dropped (`a=&b=1` -> `b=1`);
@@ -131,7 +131,7 @@ function normalizeUnparsedUrl(url: string, redactor: Redactor): string {
 
 function assemble(base: string, query: string): string {
   const url = base + (query ? `?${query}` : '');
-  // url-normalize strips trailing `?` and `&` (reference §3.4 step 2).
+  // url-normalize strips trailing `?` and `&` (docs/behaviour.md §3.4 step 2).
   return url.replace(/[?&]+$/, '');
 }
 

@@ -1,6 +1,6 @@
 /**
  * Python's `<` and `==` on JSON values, for the root lists requests-cache runs through `sorted()`
- * (reference §3.2). Numbers and booleans compare by value (a bool is an int: `True == 1`), strings by
+ * (docs/behaviour.md §3.2). Numbers and booleans compare by value (a bool is an int: `True == 1`), strings by
  * code point, lists element by element; anything else (null, objects, a string against a number)
  * cannot be ordered: Python raises, and upstream then hashes the body as it is.
  */

@@ -1,5 +1,5 @@
 /**
- * What to do with the entry found for a request (reference §0 step 5, §2.4 "usability", §4 "when
+ * What to do with the entry found for a request (docs/behaviour.md §0 step 5, §2.4 "usability", §4 "when
  * validation headers are added"). The first matching rule wins; each decision carries its reason.
  */
 import { hasCallerValidators } from './conditional.js';
@@ -35,7 +35,7 @@ export function isExpired(entry: { readonly expires: number | null }, now: numbe
 }
 
 /**
- * May this entry be served? Freshness comes only from the stored `expires` (reference §2.4). One
+ * May this entry be served? Freshness comes only from the stored `expires` (docs/behaviour.md §2.4). One
  * allowance applies, in upstream's order: on the error path, stale-if-error; for an expired entry,
  * stale-while-revalidate (which then decides alone: a `max-stale` never widens it); otherwise the
  * request's max-stale (RFC 9111 §5.2.1.2) widens the window, or else min-fresh (§5.2.1.3) narrows

@@ -1,7 +1,7 @@
 /**
- * What a request asks of the cache, before any entry is read (reference §0 step 3, upstream
+ * What a request asks of the cache, before any entry is read (docs/behaviour.md §0 step 3, upstream
  * `CacheActions.from_request`). Per-request options are kept internal: unlike requests-cache, they
- * never become request headers sent to the origin (reference §0 step 1, SPEC §4).
+ * never become request headers sent to the origin (docs/behaviour.md §0 step 1; README "Per-request options").
  */
 import { METHOD_OVERRIDE_HEADERS } from '../constants.js';
 import { parseCacheControl } from './directives.js';
@@ -30,7 +30,7 @@ export interface RequestActions {
   writeCriteria: Record<string, boolean>;
 }
 
-/** The method, or any method-override header, is in `allowableMethods` (reference §1 `allowable_methods`). */
+/** The method, or any method-override header, is in `allowableMethods` (docs/behaviour.md §1 `allowable_methods`). */
 export function isMethodAllowed(settings: CacheSettings, request: RequestInfo): boolean {
   if (settings.allowableMethods.has(request.method)) return true;
   return METHOD_OVERRIDE_HEADERS.some((name) => {
@@ -42,7 +42,7 @@ export function isMethodAllowed(settings: CacheSettings, request: RequestInfo): 
 const EXPIRE_AT_ONCE: Expiration = Object.freeze({ type: 'relative', seconds: 0 });
 
 /**
- * Expiration precedence for the request side (reference §2.4 steps 4–6). We define one order where
+ * Expiration precedence for the request side (docs/behaviour.md §2.4 steps 4–6). We define one order where
  * upstream's merged header made it depend on string sorting: per-request `expireAfter` beats a
  * request `Cache-Control: max-age`, which beats the first matching URL pattern, then the session.
  */
@@ -68,7 +68,7 @@ function requestExpiration(
 
 /**
  * The per-request option decides when given; otherwise upstream's `setting or directive`: a truthy
- * setting wins, else the request directive applies (reference §0 step 3).
+ * setting wins, else the request directive applies (docs/behaviour.md §0 step 3).
  */
 function allowance(option: StaleAllowance | undefined, directive: number | undefined, setting: StaleAllowance): StaleAllowance {
   if (option !== undefined) return option;
@@ -82,7 +82,7 @@ export function requestActions(
   options: RequestOptions,
   disabled: boolean,
 ): RequestActions {
-  // Request Cache-Control is honoured whatever `cacheControl` says (reference §2.3).
+  // Request Cache-Control is honoured whatever `cacheControl` says (docs/behaviour.md §2.3).
   const directives = parseCacheControl(request.headers['cache-control']);
   const [expiration, expirationSource] = requestExpiration(settings, request, options, directives);
   const methodAllowed = isMethodAllowed(settings, request);
@@ -110,7 +110,7 @@ export function requestActions(
     skipRead: Object.values(readCriteria).some(Boolean),
     skipWrite: Object.values(writeCriteria).some(Boolean),
     // `max-age=0` (header or per-request expireAfter 0) and `must-revalidate` mean "revalidate first"
-    // (reference §2.1 `refresh`, §2.3 `max-age=0`).
+    // (docs/behaviour.md §2.1 `refresh`, §2.3 `max-age=0`).
     refresh:
       options.refresh === true ||
       directives.maxAge === 0 ||

@@ -1,5 +1,5 @@
 /**
- * Folding a 304 Not Modified into the stored entry (RFC 9111 §4.3.4; reference §4).
+ * Folding a 304 Not Modified into the stored entry (RFC 9111 §4.3.4; docs/behaviour.md §4).
  */
 import type { CachedEntry, StoredHeaders } from './types.js';
 

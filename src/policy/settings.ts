@@ -137,7 +137,7 @@ function codes(value: unknown): Set<number> {
 
 /**
  * `true` accepts any staleness; an expiration value limits it to that many seconds past expiry
- * (reference §1 `stale_if_error`: "A time value limits acceptable staleness").
+ * (docs/behaviour.md §1 `stale_if_error`: "A time value limits acceptable staleness").
  */
 export function parseStaleAllowance(value: unknown, option: string): StaleAllowance {
   if (value === undefined || value === false || value === null) return false;

@@ -57,7 +57,7 @@ export interface RequestInfo {
   body?: string | Buffer;
   /**
    * TLS verification is off (`httpsAgent` with `rejectUnauthorized: false`): axios' counterpart of
-   * requests' `verify=False`, which upstream keys separately (reference §3.1, §10 item 9).
+   * requests' `verify=False`, which upstream keys separately (docs/behaviour.md §3.1, §10 item 9).
    */
   insecure?: boolean;
 }

@@ -1,9 +1,9 @@
 /**
- * `urlsExpireAfter`: per-URL expirations, matched the way requests-cache does (reference §2.2).
+ * `urlsExpireAfter`: per-URL expirations, matched the way requests-cache does (docs/behaviour.md §2.2).
  *
  * Globs follow Python's fnmatch, not micromatch: the scheme is dropped from both sides, every
  * pattern is a prefix match, and `*` crosses `/`. micromatch disagrees on upstream's own examples
- * (reference §2.2), so globs are matched by our own non-backtracking matcher (`compileGlob`).
+ * (docs/behaviour.md §2.2), so globs are matched by our own non-backtracking matcher (`compileGlob`).
  * A RegExp pattern is the user's own and runs as given: its cost on long URLs is theirs.
  */
 import { parseExpiration } from './expiration.js';
@@ -20,7 +20,7 @@ export type UrlsExpireAfter =
 
 /**
  * Validates and compiles `urlsExpireAfter`, keeping the user's order: the first match wins
- * (reference §10 item 18). Undefined or null means no patterns.
+ * (docs/behaviour.md §10 item 18). Undefined or null means no patterns.
  */
 export function compileUrlPatterns(input: unknown, option = 'urlsExpireAfter'): UrlPattern[] {
   return entriesOf(input, option).map(([key, value]) => compileEntry(key, value, option));

@@ -1,5 +1,5 @@
 /**
- * Vary matching (RFC 9111 §4.1; reference §3.6). A stored response answers a new request only if
+ * Vary matching (RFC 9111 §4.1; docs/behaviour.md §3.6). A stored response answers a new request only if
  * every request header it names matches, after the same normalization keys use (§3.3).
  */
 import { matchName } from './credentials.js';

@@ -1,5 +1,5 @@
 /**
- * Whether a response from the origin is written, and with which expiry (reference §1 "Write
+ * Whether a response from the origin is written, and with which expiry (docs/behaviour.md §1 "Write
  * criteria", §2.3 response headers, §2.4 precedence steps 1–3).
  */
 import { parseCacheControl } from './directives.js';
@@ -32,7 +32,7 @@ export interface ResponseFacts {
 
 /**
  * The expiration that applies to a response. With `cacheControl`, response headers come first:
- * `immutable` (never), then `max-age`, then `Expires` (RFC 9111 §4.2.1; reference §2.4 steps 1–3).
+ * `immutable` (never), then `max-age`, then `Expires` (RFC 9111 §4.2.1; docs/behaviour.md §2.4 steps 1–3).
  * Upstream measures max-age from local receipt, with no Age/Date correction.
  */
 export function effectiveExpiration(

@@ -47,7 +47,7 @@ function transportKeyv(store: KeyvStoreAdapter | Map<unknown, unknown>, namespac
   return keyv;
 }
 
-/** `<cacheName>.sqlite` unless the name already has an extension (reference §7 `db_path`). */
+/** `<cacheName>.sqlite` unless the name already has an extension (docs/behaviour.md §7 `db_path`). */
 export function sqlitePath(cacheName: string): string {
   return resolve(extname(cacheName) ? cacheName : `${cacheName}.sqlite`);
 }

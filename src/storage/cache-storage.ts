@@ -1,5 +1,5 @@
 /**
- * Responses and redirect aliases on one Keyv instance (reference §3.5, §6). Aliases live under
+ * Responses and redirect aliases on one Keyv instance (docs/behaviour.md §3.5, §6). Aliases live under
  * `redirect:<key>` so any Keyv store can hold both; `responses` and `redirects` views keep them apart.
  * A value that cannot be read back is a miss, logged, never an exception to the caller.
  */

@@ -1,6 +1,6 @@
 /**
  * readOnly, filterFn, keyFn, cacheDisabled, and the inspection / maintenance API of `http.cache`
- * through a real axios instance against a real origin (reference §6, §10 items 37–40).
+ * through a real axios instance against a real origin (docs/behaviour.md §6, §10 items 37–40).
  */
 import { expect } from 'chai';
 import { Keyv } from 'keyv';
@@ -11,7 +11,7 @@ import { collect, storedN } from '../support/inspect.js';
 import { tempDir } from '../support/temp.js';
 import { sendJson, sendNotModified, sleep } from '../support/wait.js';
 
-describe('integration: cache API (reference §6, §10 items 37–40)', () => {
+describe('integration: cache API (docs/behaviour.md §6, §10 items 37–40)', () => {
   const h = useHarness();
 
   describe('item 37: readOnly', () => {
@@ -376,7 +376,7 @@ describe('integration: cache API (reference §6, §10 items 37–40)', () => {
       ['a Keyv instance', () => ({ backend: new Keyv({ namespace: 'maint' }) })],
     ];
     for (const [name, options] of backends) {
-      it(`${name}: responses.keys() are the cache keys; delete({ expired }) and resetExpiration act on them (fixes requests-cache BUG, reference §14: SQLite resetExpiration hung with two or more entries)`, async () => {
+      it(`${name}: responses.keys() are the cache keys; delete({ expired }) and resetExpiration act on them (fixes requests-cache BUG, docs/behaviour.md §14: SQLite resetExpiration hung with two or more entries)`, async () => {
         const http = h.cached(options());
         const short = await http.get('/m-short', { cache: { expireAfter: 1 } });
         const long = await http.get('/m-long', { cache: { expireAfter: 60 } });

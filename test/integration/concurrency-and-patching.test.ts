@@ -1,6 +1,6 @@
 /**
  * Coalescing of concurrent identical requests (one network call, per-waiter cancellation and timeouts),
- * and patching: the default axios instance (installCache family, reference §9) and already configured
+ * and patching: the default axios instance (installCache family, docs/behaviour.md §9) and already configured
  * instances (SPEC §1 "existing axios codebases").
  */
 import axios, { AxiosError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';

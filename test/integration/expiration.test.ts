@@ -1,5 +1,5 @@
 /**
- * Expiration through a real axios instance against a real origin (reference §1 "Expiration values",
+ * Expiration through a real axios instance against a real origin (docs/behaviour.md §1 "Expiration values",
  * §2.2–§2.4, §10 items 16–22 and 35–36). Time moves with controlClock, never by sleeping.
  */
 import axios from 'axios';
@@ -10,7 +10,7 @@ import { useHarness } from '../support/harness.js';
 import { near } from '../support/inspect.js';
 import { sendJson } from '../support/wait.js';
 
-describe('integration: expiration (reference §10 items 16–22, 35–36)', () => {
+describe('integration: expiration (docs/behaviour.md §10 items 16–22, 35–36)', () => {
   const h = useHarness();
   let host: string;
 
@@ -213,7 +213,7 @@ describe('integration: expiration (reference §10 items 16–22, 35–36)', () =
       expect(await http.cache.count()).to.equal(0);
     });
 
-    it('fixes requests-cache BUG (reference §14): per request, DO_NOT_CACHE skips the read of a cached entry and does not overwrite it', async () => {
+    it('fixes requests-cache BUG (docs/behaviour.md §14): per request, DO_NOT_CACHE skips the read of a cached entry and does not overwrite it', async () => {
       const http = h.cached();
       await http.get('/dnc2');
       const bypass = await http.get('/dnc2', { cache: { expireAfter: DO_NOT_CACHE } });

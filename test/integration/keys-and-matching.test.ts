@@ -1,6 +1,6 @@
 /**
  * Cache keys and request matching through a real axios instance against a real origin
- * (reference §3 keys, redirects, Vary; §10 items 1–15). Every test counts what reached the origin:
+ * (docs/behaviour.md §3 keys, redirects, Vary; §10 items 1–15). Every test counts what reached the origin:
  * a hit is a response with `fromCache` AND no new request recorded.
  */
 import axios, { type AxiosRequestConfig } from 'axios';
@@ -15,7 +15,7 @@ import { rawFilesText, secretTraces } from '../support/storage-text.js';
 import { tempDir } from '../support/temp.js';
 import { sendJson } from '../support/wait.js';
 
-describe('integration: keys and matching (reference §3, §10 items 1–15)', () => {
+describe('integration: keys and matching (docs/behaviour.md §3, §10 items 1–15)', () => {
   const h = useHarness();
 
   const bodyText = (body: string | Buffer | undefined): string => (body === undefined ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : body);

@@ -1,6 +1,6 @@
 /**
  * Conditional requests, refresh options, only-if-cached, stale-if-error and stale-while-revalidate
- * through a real axios instance against a real origin (reference §2.1, §2.5, §2.6, §4; §10 items 23–34).
+ * through a real axios instance against a real origin (docs/behaviour.md §2.1, §2.5, §2.6, §4; §10 items 23–34).
  */
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import { expect } from 'chai';
@@ -11,7 +11,7 @@ import { elapsed, sendJson, sendNotModified, sleep, waitFor } from '../support/w
 
 const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
 
-describe('integration: revalidation and error handling (reference §10 items 23–34)', () => {
+describe('integration: revalidation and error handling (docs/behaviour.md §10 items 23–34)', () => {
   const h = useHarness();
 
   /**

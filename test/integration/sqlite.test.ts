@@ -1,5 +1,5 @@
 /**
- * The default backend: a real SQLite file (reference §7; SPEC §3 `cacheName`, `backend`). Every file
+ * The default backend: a real SQLite file (docs/behaviour.md §7; SPEC §3 `cacheName`, `backend`). Every file
  * lives in a tempDir(); nothing is created in the repository.
  */
 import axios from 'axios';
@@ -51,7 +51,7 @@ describe('integration: SQLite backend (the default)', () => {
     await http.cache.close();
   });
 
-  it('keeps millisecond expiry precision (reference §14: requests-cache\'s SQLite rounds to the second): 200 ms past expiry is expired', async () => {
+  it('keeps millisecond expiry precision (docs/behaviour.md §14: requests-cache\'s SQLite rounds to the second): 200 ms past expiry is expired', async () => {
     const http = cached({ cacheName: join(tempDir(), 'precision'), expireAfter: 1 });
     // Written at .55 s past a second: the expiry (.55 s past the next one) would round up to a whole
     // second that is still ahead 1.2 s later, so a rounding store would call the entries unexpired.

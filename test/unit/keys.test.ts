@@ -25,7 +25,7 @@ function post(body: string | Buffer, contentType: string, headers: HeaderRecord 
   return { method: 'POST', url: 'https://example.com/api', headers: { 'content-type': contentType, ...headers }, body };
 }
 
-describe('createKey (reference §3.1)', () => {
+describe('createKey (docs/behaviour.md §3.1)', () => {
   it('is 64 lower-case hex chars (full sha256) and stable', () => {
     const first = key(req('https://example.com?foo=bar&param=1'));
     expect(first).to.match(/^[0-9a-f]{64}$/);
@@ -43,7 +43,7 @@ describe('createKey (reference §3.1)', () => {
     expect(key(req('https://example.com/', { method: 'HEAD' }))).to.not.equal(key(req('https://example.com/')));
   });
 
-  describe('URL equivalences (reference §10.3)', () => {
+  describe('URL equivalences (docs/behaviour.md §10.3)', () => {
     const canonical = key(req('https://example.com/?a=1&b=2'));
 
     for (const variant of [
@@ -70,7 +70,7 @@ describe('createKey (reference §3.1)', () => {
     });
   });
 
-  describe('duplicate and key-only params (reference §10.4)', () => {
+  describe('duplicate and key-only params (docs/behaviour.md §10.4)', () => {
     it('?a=1&a=2 differs from ?a=1, from ?a=2 and from ?a=2&a=1', () => {
       const both = key(req('https://example.com/?a=1&a=2'));
       expect(both).to.not.equal(key(req('https://example.com/?a=1')));
@@ -87,7 +87,7 @@ describe('createKey (reference §3.1)', () => {
   });
 
   describe('bodies', () => {
-    it('hashes raw (non-JSON, non-form) bodies verbatim, order-sensitive (reference §10.5)', () => {
+    it('hashes raw (non-JSON, non-form) bodies verbatim, order-sensitive (docs/behaviour.md §10.5)', () => {
       expect(key(post('b=2&a=1', 'text/plain'))).to.not.equal(key(post('a=1&b=2', 'text/plain')));
       expect(key(post('{"b":1,"a":2}', 'text/plain'))).to.not.equal(key(post('{"a":2,"b":1}', 'text/plain')));
       expect(key(post('same', 'text/plain'))).to.equal(key(post(Buffer.from('same'), 'text/plain')));
@@ -99,7 +99,7 @@ describe('createKey (reference §3.1)', () => {
       expect(key({ ...noBody, body: '' })).to.equal(key(noBody));
     });
 
-    it('JSON bodies share a key under key reordering at any depth, not for different values (reference §10.2)', () => {
+    it('JSON bodies share a key under key reordering at any depth, not for different values (docs/behaviour.md §10.2)', () => {
       const a = key(post('{"b":1,"a":{"y":1,"x":2}}', 'application/json'));
       expect(key(post('{"a": {"y": 1, "x": 2}, "b": 1}', 'application/json'))).to.equal(a);
       expect(key(post('{"b":2,"a":{"y":1,"x":2}}', 'application/json'))).to.not.equal(a);
@@ -107,7 +107,7 @@ describe('createKey (reference §3.1)', () => {
       expect(key(post('{"b":1,"a":{"x":2,"y":1}}', 'application/json'))).to.equal(a);
     });
 
-    it('form bodies are normalized like queries (reference §10.2)', () => {
+    it('form bodies are normalized like queries (docs/behaviour.md §10.2)', () => {
       const form = 'application/x-www-form-urlencoded';
       expect(key(post('b=2&a=1', form))).to.equal(key(post('a=1&b=2', form)));
       expect(key(post('a=1&b=3', form))).to.not.equal(key(post('a=1&b=2', form)));
@@ -131,7 +131,7 @@ describe('createKey (reference §3.1)', () => {
     });
   });
 
-  describe('ignoredParameters: value changes share a key, presence does not (reference §10.10)', () => {
+  describe('ignoredParameters: value changes share a key, presence does not (docs/behaviour.md §10.10)', () => {
     const settings = { ignoredParameters: ['x'] };
 
     it('query', () => {
@@ -161,7 +161,7 @@ describe('createKey (reference §3.1)', () => {
       expect(key(withHeader('2'), { ignoredParameters: ['X'] }, true)).to.equal(key(withHeader('1'), { ignoredParameters: ['X'] }, true));
     });
 
-    it('fix of BUG? (reference §3.3): lower-case `authorization` is ignored by the default `Authorization`', () => {
+    it('fix of BUG? (docs/behaviour.md §3.3): lower-case `authorization` is ignored by the default `Authorization`', () => {
       const as = (token: string) => req('https://example.com/', { headers: { authorization: `Bearer ${token}` } });
       expect(key(as('alice'), {}, true)).to.equal(key(as('bob'), {}, true));
       expect(key(as('alice'), {}, true)).to.not.equal(key(req('https://example.com/'), {}, true));
@@ -179,7 +179,7 @@ describe('createKey (reference §3.1)', () => {
     });
   });
 
-  describe('matchHeaders (reference §10.12)', () => {
+  describe('matchHeaders (docs/behaviour.md §10.12)', () => {
     const headers = (h: HeaderRecord) => req('https://example.com/', { headers: h });
 
     it('false (the default) ignores request headers', () => {
@@ -229,7 +229,7 @@ describe('createKey (reference §3.1)', () => {
   });
 });
 
-describe('redactRequest (reference §5, §10.11)', () => {
+describe('redactRequest (docs/behaviour.md §5, §10.11)', () => {
   it('stores the method upper-case and the URL normalized with ignored values REDACTED', () => {
     const stored = redactRequest(req('https://Example.com/p?z=1&access_token=secret&a=2', { method: 'get' }), SETTINGS);
     expect(stored.method).to.equal('GET');

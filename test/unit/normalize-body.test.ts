@@ -7,7 +7,7 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
 const body = (raw: string | Buffer | undefined, type?: string, ignored: string[] = [], root?: string) =>
   normalizeBody(raw, type, ignored, root);
 
-describe('normalizeBody (reference §3.2)', () => {
+describe('normalizeBody (docs/behaviour.md §3.2)', () => {
   it('returns undefined for an absent or empty body', () => {
     expect(body(undefined, JSON_TYPE)).to.equal(undefined);
     expect(body('', JSON_TYPE)).to.equal(undefined);
@@ -121,7 +121,7 @@ describe('normalizeBody (reference §3.2)', () => {
     });
   });
 
-  it('hashes other bodies verbatim, order-sensitive (reference §10.5)', () => {
+  it('hashes other bodies verbatim, order-sensitive (docs/behaviour.md §10.5)', () => {
     expect(body('b=2&a=1', 'text/plain')).to.equal('b=2&a=1');
     expect(body('{"b":1,"a":2}', undefined)).to.equal('{"b":1,"a":2}');
     const raw = Buffer.from([3, 2, 1]);

@@ -5,7 +5,7 @@ import { matchedHeaderParts, normalizeHeaders, redactHeaders } from '../../src/p
 /** The credential names as an ignored list: what `hashedParameters: false` ignores (requests-cache 1.x's defaults plus Cookie). */
 const CREDENTIAL_NAMES = DEFAULT_HASHED_PARAMETERS;
 
-describe('normalizeHeaders (reference §3.3)', () => {
+describe('normalizeHeaders (docs/behaviour.md §3.3)', () => {
   it('canonicalizes comma lists: trimmed, lower-cased, empties dropped, sorted', () => {
     const out = normalizeHeaders({ 'accept-encoding': 'gzip,  deflate,Venmo,  PayPal, ' }, []);
     expect(out).to.deep.equal({ 'accept-encoding': 'deflate, gzip, paypal, venmo' });
@@ -15,7 +15,7 @@ describe('normalizeHeaders (reference §3.3)', () => {
     expect(normalizeHeaders({ accept: 'Application/JSON' }, [])).to.deep.equal({ accept: 'Application/JSON' });
   });
 
-  it('fix of BUG? (reference §3.3): redacts lower-case `authorization` for the default `Authorization`', () => {
+  it('fix of BUG? (docs/behaviour.md §3.3): redacts lower-case `authorization` for the default `Authorization`', () => {
     const out = normalizeHeaders({ authorization: 'Bearer a', 'x-api-key': 'k', accept: 'a' }, CREDENTIAL_NAMES);
     expect(out).to.deep.equal({ authorization: REDACTED, 'x-api-key': REDACTED, accept: 'a' });
   });

@@ -9,7 +9,7 @@ const none: readonly string[] = [];
 const url = (raw: string, ignored: readonly string[] = none) => normalizeUrl(raw, ignored);
 const query = (raw: string, ignored: string[] = []) => normalizeQuery(raw, new Set(ignored));
 
-describe('normalizeUrl (reference §3.4)', () => {
+describe('normalizeUrl (docs/behaviour.md §3.4)', () => {
   it('canonicalizes scheme, host case, default port, dot segments, query order and a trailing &', () => {
     expect(url('HTTPS://Example.com:443/a/../b?b=2&a=1&')).to.equal('https://example.com/b?a=1&b=2');
   });
@@ -76,13 +76,13 @@ describe('normalizeUrl (reference §3.4)', () => {
   });
 });
 
-describe('normalizeQuery (reference §3.4 step 1)', () => {
+describe('normalizeQuery (docs/behaviour.md §3.4 step 1)', () => {
   it('sorts pairs by name only, stably: repeated names keep their order (requests-cache sorts by value too)', () => {
     expect(query('b=2&a=1')).to.equal('a=1&b=2');
     expect(query('a=2&a=1')).to.equal('a=2&a=1');
   });
 
-  it('keeps duplicate keys, so ?a=1&a=2 differs from ?a=1 and ?a=2 (reference §10.4)', () => {
+  it('keeps duplicate keys, so ?a=1&a=2 differs from ?a=1 and ?a=2 (docs/behaviour.md §10.4)', () => {
     expect(query('a=1&a=2')).to.equal('a=1&a=2');
     expect(query('a=1&a=2')).to.not.equal(query('a=1'));
     expect(query('a=1&a=2')).to.not.equal(query('a=2'));
@@ -94,7 +94,7 @@ describe('normalizeQuery (reference §3.4 step 1)', () => {
     expect(query('a=')).to.equal('');
   });
 
-  it('appends key-only params after the pairs, sorted (reference §10.4)', () => {
+  it('appends key-only params after the pairs, sorted (docs/behaviour.md §10.4)', () => {
     expect(query('k=v&p')).to.equal('k=v&p');
     expect(query('p&k=v')).to.equal(query('k=v&p'));
     expect(query('param_2&param_1')).to.equal('param_1&param_2');

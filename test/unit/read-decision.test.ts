@@ -71,7 +71,7 @@ describe('policy/read-decision', () => {
       expect(read(makeEntry({ expires: null }), { now: at(1e9) })).to.deep.include({ action: 'serve', stale: false });
     });
 
-    it('revalidates an expired entry with an ETag using If-None-Match (reference §10.23)', () => {
+    it('revalidates an expired entry with an ETag using If-None-Match (docs/behaviour.md §10.23)', () => {
       const d = read(expired({ etag: ETAG }));
       expect(d.action).to.equal('revalidate');
       expect(d).to.have.deep.property('headers', { 'If-None-Match': ETAG });
@@ -81,7 +81,7 @@ describe('policy/read-decision', () => {
       expect(read(expired({ etag: 'W/"weak"' }))).to.have.deep.property('headers', { 'If-None-Match': 'W/"weak"' });
     });
 
-    it('revalidates an expired entry with Last-Modified using If-Modified-Since (reference §10.24)', () => {
+    it('revalidates an expired entry with Last-Modified using If-Modified-Since (docs/behaviour.md §10.24)', () => {
       const d = read(expired({ 'last-modified': LAST_MODIFIED }));
       expect(d.action).to.equal('revalidate');
       expect(d).to.have.deep.property('headers', { 'If-Modified-Since': LAST_MODIFIED });
@@ -105,7 +105,7 @@ describe('policy/read-decision', () => {
     });
   });
 
-  describe('refresh (reference §10.27)', () => {
+  describe('refresh (docs/behaviour.md §10.27)', () => {
     it('revalidates a fresh entry that has a validator', () => {
       const d = read(fresh({ etag: ETAG }), { options: { refresh: true } });
       expect(d.action).to.equal('revalidate');
@@ -123,7 +123,7 @@ describe('policy/read-decision', () => {
     });
   });
 
-  describe('alwaysRevalidate (reference §10.29)', () => {
+  describe('alwaysRevalidate (docs/behaviour.md §10.29)', () => {
     it('revalidates a fresh entry that has a validator', () => {
       const d = read(fresh({ 'last-modified': LAST_MODIFIED }), { settings: { alwaysRevalidate: true } });
       expect(d.action).to.equal('revalidate');
@@ -160,7 +160,7 @@ describe('policy/read-decision', () => {
     });
   });
 
-  describe('onlyIfCached (reference §10.30)', () => {
+  describe('onlyIfCached (docs/behaviour.md §10.30)', () => {
     it('serves a fresh entry', () => {
       expect(read(fresh(), { options: { onlyIfCached: true } })).to.deep.include({ action: 'serve', stale: false });
     });
@@ -195,7 +195,7 @@ describe('policy/read-decision', () => {
     });
   });
 
-  describe('staleWhileRevalidate (reference §10.34)', () => {
+  describe('staleWhileRevalidate (docs/behaviour.md §10.34)', () => {
     it('true: serves an expired entry and refreshes it conditionally when it has a validator', () => {
       const d = read(expired({ etag: ETAG }), { settings: { staleWhileRevalidate: true } });
       expect(d.action).to.equal('stale-while-revalidate');
@@ -218,7 +218,7 @@ describe('policy/read-decision', () => {
       expect(read(fresh(), { settings: { staleWhileRevalidate: true } }).action).to.equal('serve');
     });
 
-    it('decides alone for an expired entry: a request max-stale neither blocks the background refresh nor widens the window (reference §2.4)', () => {
+    it('decides alone for an expired entry: a request max-stale neither blocks the background refresh nor widens the window (docs/behaviour.md §2.4)', () => {
       const maxStale = { 'cache-control': 'max-stale=100' };
       expect(read(expired({ etag: ETAG }), { settings: { staleWhileRevalidate: true }, headers: maxStale }).action).to.equal(
         'stale-while-revalidate',
@@ -236,7 +236,7 @@ describe('policy/read-decision', () => {
     });
   });
 
-  describe('max-stale / min-fresh (reference §10.36)', () => {
+  describe('max-stale / min-fresh (docs/behaviour.md §10.36)', () => {
     it('max-stale=15 accepts an entry expired 10 s ago; max-stale=5 does not', () => {
       expect(read(expired(), { headers: { 'cache-control': 'max-stale=15' } })).to.deep.include({ action: 'serve', stale: true });
       expect(read(expired(), { headers: { 'cache-control': 'max-stale=5' } }).action).to.equal('refetch');
@@ -265,7 +265,7 @@ describe('policy/read-decision', () => {
     });
   });
 
-  describe('isUsable (reference §2.4, §10.33)', () => {
+  describe('isUsable (docs/behaviour.md §2.4, §10.33)', () => {
     it('a never-expiring entry is always usable', () => {
       expect(isUsable(makeEntry({ expires: null }), actionsFor(), at(1e9))).to.equal(true);
     });
@@ -313,7 +313,7 @@ describe('policy/read-decision', () => {
       expect(read(variantA(), { headers: { accept: 'application/json' } }).action).to.equal('serve');
     });
 
-    it('reports a mismatch for another value of a varied header (reference §10.13)', () => {
+    it('reports a mismatch for another value of a varied header (docs/behaviour.md §10.13)', () => {
       const d = read(variantA(), { headers: { accept: 'text/html' } });
       expect(d.action).to.equal('vary-mismatch');
     });
@@ -341,13 +341,13 @@ describe('policy/read-decision', () => {
       );
     });
 
-    it('Vary: * is always a mismatch, even for identical headers (reference §10.14)', () => {
+    it('Vary: * is always a mismatch, even for identical headers (docs/behaviour.md §10.14)', () => {
       const entry = makeEntry({ headers: { vary: '*' } });
       expect(read(entry, { headers: { accept: 'application/json' } }).action).to.equal('vary-mismatch');
       expect(read(makeEntry({ headers: { vary: 'Accept, *' } })).action).to.equal('vary-mismatch');
     });
 
-    it('Vary on an ignored header present on the request is always a mismatch (reference §10.14)', () => {
+    it('Vary on an ignored header present on the request is always a mismatch (docs/behaviour.md §10.14)', () => {
       const entry = makeEntry({
         headers: { vary: 'Authorization' },
         request: { method: 'GET', url: 'https://example.com/', headers: { authorization: 'REDACTED' } },

@@ -23,7 +23,7 @@ describe('policy/request-actions', () => {
     });
   });
 
-  describe('expiration precedence (reference §2.4 steps 4-6)', () => {
+  describe('expiration precedence (docs/behaviour.md §2.4 steps 4-6)', () => {
     const session = { expireAfter: 10, urlsExpireAfter: { 'example.com/api': 20 } };
 
     it('per-request expireAfter beats everything', () => {
@@ -60,7 +60,7 @@ describe('policy/request-actions', () => {
       expect(a.expirationSource).to.match(/^expireAfter/);
     });
 
-    it('per-request NEVER_EXPIRE overrides a session expiration (reference §10.17)', () => {
+    it('per-request NEVER_EXPIRE overrides a session expiration (docs/behaviour.md §10.17)', () => {
       expect(actionsFor({ expireAfter: 60 }, {}, { expireAfter: NEVER_EXPIRE }).expiration).to.deep.equal({ type: 'never' });
     });
 
@@ -101,7 +101,7 @@ describe('policy/request-actions', () => {
       expect(a.readCriteria['disabled cache']).to.equal(true);
     });
 
-    it('a method not in allowableMethods skips both (reference §10.6)', () => {
+    it('a method not in allowableMethods skips both (docs/behaviour.md §10.6)', () => {
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
         const a = actionsFor({}, {}, {}, { method });
         expect(a.skipRead, method).to.equal(true);
@@ -122,7 +122,7 @@ describe('policy/request-actions', () => {
       expect(a.skipWrite).to.equal(false);
     });
 
-    it('request no-store skips both (reference §10.36)', () => {
+    it('request no-store skips both (docs/behaviour.md §10.36)', () => {
       const a = actionsFor({}, { 'cache-control': 'no-store' });
       expect(a.skipRead).to.equal(true);
       expect(a.skipWrite).to.equal(true);
@@ -142,13 +142,13 @@ describe('policy/request-actions', () => {
       expect(a.skipWrite).to.equal(true);
     });
 
-    it('a per-request DO_NOT_CACHE skips both (reference §10.20)', () => {
+    it('a per-request DO_NOT_CACHE skips both (docs/behaviour.md §10.20)', () => {
       const a = actionsFor({ expireAfter: 60 }, {}, { expireAfter: DO_NOT_CACHE });
       expect(a.skipRead).to.equal(true);
       expect(a.skipWrite).to.equal(true);
     });
 
-    it('urlsExpireAfter {X: 60, "*": DO_NOT_CACHE} caches only X (reference §10.19)', () => {
+    it('urlsExpireAfter {X: 60, "*": DO_NOT_CACHE} caches only X (docs/behaviour.md §10.19)', () => {
       const settings = { urlsExpireAfter: [['example.com/api', 60], ['*', DO_NOT_CACHE]] };
       const x = actionsFor(settings);
       expect(x.expiration).to.deep.equal(relative(60));
@@ -203,7 +203,7 @@ describe('policy/request-actions', () => {
     });
   });
 
-  describe('method override headers (reference §10.7)', () => {
+  describe('method override headers (docs/behaviour.md §10.7)', () => {
     const settings = parseSettings({});
 
     for (const name of ['x-http-method-override', 'x-http-method', 'x-method-override']) {
@@ -296,7 +296,7 @@ describe('policy/request-actions', () => {
     });
   });
 
-  it('reads the request Cache-Control even with cacheControl off (reference §2.3)', () => {
+  it('reads the request Cache-Control even with cacheControl off (docs/behaviour.md §2.3)', () => {
     const a = actionsFor({ cacheControl: false }, { 'cache-control': 'no-store, max-age=30' });
     expect(a.skipRead).to.equal(true);
     expect(a.expiration).to.deep.equal(relative(30));

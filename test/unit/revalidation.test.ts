@@ -71,7 +71,7 @@ describe('policy/revalidation', () => {
       expect(entry.headers.etag).to.equal('"v2"');
     });
 
-    describe('changed (reference §10.26)', () => {
+    describe('changed (docs/behaviour.md §10.26)', () => {
       it('is false when the expiry and every sent header are unchanged', () => {
         const cached = stored();
         expect(mergeNotModified(cached, { etag: ETAG, 'cache-control': 'max-age=60' }, cached.expires).changed).to.equal(false);

@@ -333,13 +333,13 @@ describe('policy/settings', () => {
       expect(() => parseRequestOptions({ readOnly: true })).to.throw(TypeError, /'readOnly'/);
     });
 
-    it("rejects expireAfter='tomorrow' at request time with a RangeError (upstream ValueError, reference §10.22)", () => {
+    it("rejects expireAfter='tomorrow' at request time with a RangeError (upstream ValueError, docs/behaviour.md §10.22)", () => {
       const error = thrown(() => parseRequestOptions({ expireAfter: 'tomorrow' }));
       expect(error).to.be.instanceOf(RangeError);
       expect(error.message).to.include('cache.expireAfter').and.to.include("'tomorrow'");
     });
 
-    it('rejects a non-time expireAfter at request time with a TypeError (reference §10.22)', () => {
+    it('rejects a non-time expireAfter at request time with a TypeError (docs/behaviour.md §10.22)', () => {
       const error = thrown(() => parseRequestOptions({ expireAfter: { days: 1 } }));
       expect(error).to.be.instanceOf(TypeError);
       expect(error.message).to.include('cache.expireAfter').and.to.include('{"days":1}');

@@ -80,7 +80,7 @@ describe('policy/url-patterns', () => {
     });
   });
 
-  describe('glob patterns (upstream examples, reference §2.2)', () => {
+  describe('glob patterns (upstream examples, docs/behaviour.md §2.2)', () => {
     it("matches as a prefix: 'site_2.com/resource_1' also matches resource_10", () => {
       expect(matches('site_2.com/resource_1', 'https://site_2.com/resource_1')).to.equal(true);
       expect(matches('site_2.com/resource_1', 'https://site_2.com/resource_10')).to.equal(true);

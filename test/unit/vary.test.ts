@@ -81,7 +81,7 @@ describe('policy/vary', () => {
       expect(check(entry, {}, [])).to.equal(false);
     });
 
-    it('never matches a varied ignored header that is present on the request (reference §10.14)', () => {
+    it('never matches a varied ignored header that is present on the request (docs/behaviour.md §10.14)', () => {
       const entry = varying('Accept, Authorization', { accept: 'a', authorization: 'REDACTED' });
       const result = checkVary(entry, { accept: 'a', authorization: 'Bearer bob' }, CREDENTIAL_NAMES);
       expect(result.matches).to.equal(false);

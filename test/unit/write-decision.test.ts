@@ -33,7 +33,7 @@ function write(headers: StoredHeaders = {}, s: Scenario = {}): WriteDecision {
 const cc = { cacheControl: true };
 
 describe('policy/write-decision', () => {
-  describe('write criteria (reference §1)', () => {
+  describe('write criteria (docs/behaviour.md §1)', () => {
     it('writes a 200 that never expires by default', () => {
       const d = write();
       expect(d.write).to.equal(true);
@@ -45,7 +45,7 @@ describe('policy/write-decision', () => {
       expect(write({}, { settings: { expireAfter: 60 } })).to.deep.include({ write: true, expires: at(60) });
     });
 
-    it('does not write a status outside allowableCodes (reference §10.8)', () => {
+    it('does not write a status outside allowableCodes (docs/behaviour.md §10.8)', () => {
       const d = write({}, { status: 404 });
       expect(d.write).to.equal(false);
       expect(d.criteria['disabled status']).to.equal(true);
@@ -87,12 +87,12 @@ describe('policy/write-decision', () => {
       expect(write({ 'cache-control': 'max-age=60' }, { settings: { ...cc, expireAfter: DO_NOT_CACHE } }).write).to.equal(false);
     });
 
-    it('writes a negative expiration already expired (reference §1)', () => {
+    it('writes a negative expiration already expired (docs/behaviour.md §1)', () => {
       expect(write({}, { settings: { expireAfter: -30 } })).to.deep.include({ write: true, expires: at(-30) });
     });
   });
 
-  describe('EXPIRE_IMMEDIATELY (reference §10.21)', () => {
+  describe('EXPIRE_IMMEDIATELY (docs/behaviour.md §10.21)', () => {
     it('is not written without a validator', () => {
       const d = write({}, { settings: { expireAfter: EXPIRE_IMMEDIATELY } });
       expect(d.write).to.equal(false);
@@ -126,7 +126,7 @@ describe('policy/write-decision', () => {
     });
   });
 
-  describe('response headers with cacheControl (reference §10.35)', () => {
+  describe('response headers with cacheControl (docs/behaviour.md §10.35)', () => {
     it('response max-age beats a request max-age', () => {
       const d = write({ 'cache-control': 'max-age=60' }, { settings: cc, requestHeaders: { 'cache-control': 'max-age=360' } });
       expect(d).to.deep.include({ write: true, expires: at(60) });

@@ -1,7 +1,7 @@
 /**
- * Tests written during the coverage audit (reference §10 and the issue's list): one per behaviour
- * that had no test, or only a test that could not fail. Each fails if the behaviour is broken; the
- * `auth` and coalescing ones pinned bugs the audit found (fixed in request-info.ts and flight-key.ts).
+ * Guarantees that cut across modules: options validated at setup, typed response fields, no store
+ * TTL for never-expiring entries, which concurrent requests may share a network call, no request
+ * header added but validators, JSON roots of every type (docs/behaviour.md §10), code-point order.
  */
 import axios, { type AxiosError } from 'axios';
 import { expect } from 'chai';
@@ -38,10 +38,10 @@ function thrown(fn: () => unknown): Error {
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
-describe('integration: coverage gaps found in the audit', () => {
+describe('integration: setup validation, response types, TTLs, call sharing, request headers, JSON roots', () => {
   const h = useHarness();
 
-  describe('issue: options are validated at setup (TypeError / RangeError naming the option and the value)', () => {
+  describe('options are validated at setup (TypeError / RangeError naming the option and the value)', () => {
     const cases: Array<[string, Record<string, unknown>, ErrorConstructor, RegExp[]]> = [
       ['an unknown option', { expire_after: 60 }, TypeError, [/'expire_after'/]],
       ['an unknown option among valid ones', { expireAfter: 60, staleIfErorr: true }, TypeError, [/'staleIfErorr'/]],
@@ -64,7 +64,7 @@ describe('integration: coverage gaps found in the audit', () => {
     }
   });
 
-  describe('issue: response fields are typed (checked by the TypeScript compiler on src/, no build)', function () {
+  describe('response fields are typed (checked by the TypeScript compiler on src/, no build)', function () {
     this.timeout(60_000);
 
     it('every cache field has its exact type on a CacheAxiosInstance response; unknown options are type errors', () => {
@@ -166,7 +166,7 @@ describe('integration: coverage gaps found in the audit', () => {
     });
   });
 
-  describe('reference §10 item 14: Vary: Authorization with an Authorization on the request is always a miss', () => {
+  describe('docs/behaviour.md §10 item 14: Vary: Authorization with an Authorization on the request is always a miss', () => {
     it("also when axios adds the Authorization itself from the `auth` option (one user is never served another's response)", async () => {
       h.origin.route('/vary-basic', (req, res, n) => sendJson(res, { user: req.headers.authorization ?? null, n }, { vary: 'Authorization' }));
       const http = h.cached({ hashedParameters: false });
@@ -181,7 +181,7 @@ describe('integration: coverage gaps found in the audit', () => {
     });
   });
 
-  describe('issue: coalescing never merges requests that axios would send differently', () => {
+  describe('coalescing never merges requests that axios would send differently', () => {
     it("concurrent requests with different `auth` credentials never share a call, so no user gets another's response", async () => {
       h.origin.route('/co-basic', async (req, res) => {
         await sleep(40);
@@ -224,7 +224,7 @@ describe('integration: coverage gaps found in the audit', () => {
     });
   });
 
-  describe('issue: a cancelled or timed-out waiter neither leaks nor cancels others', () => {
+  describe('a cancelled or timed-out waiter neither leaks nor cancels others', () => {
     it("leaves no abort listener on any caller's signal and nothing in flight, after a response, an error and a timeout", async () => {
       h.origin.route('/leak-ok', async (_req, res, n) => {
         await sleep(60);
@@ -269,7 +269,7 @@ describe('integration: coverage gaps found in the audit', () => {
     });
   });
 
-  describe('issue: no request header is added except If-None-Match / If-Modified-Since', () => {
+  describe('no request header is added except If-None-Match / If-Modified-Since', () => {
     it('the stale-while-revalidate background refresh sends what plain axios sends, plus the validator only', async () => {
       h.origin.route('/swr-headers', (req, res, n) => {
         res.sendDate = false;
@@ -290,7 +290,7 @@ describe('integration: coverage gaps found in the audit', () => {
     });
   });
 
-  describe('reference §10 "also useful": JSON roots of every type round-trip (SQLite file, reopened)', () => {
+  describe('docs/behaviour.md §10 "also useful": JSON roots of every type round-trip (SQLite file, reopened)', () => {
     const roots: Array<[string, string]> = [
       ['/root-array', '[3,1,{"a":null}]'],
       ['/root-string', '"just a string ✓"'],

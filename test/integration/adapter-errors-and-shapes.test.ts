@@ -38,7 +38,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('integration: fidelity review fixes', () => {
+describe('integration: adapter errors and body shapes are the ones axios gives without the cache', () => {
   const h = useHarness();
 
   for (const adapter of ['http', 'fetch'] as const) {

@@ -8,7 +8,7 @@ import { enabled } from '../../src/index.js';
 import { rejection, useHarness } from '../support/harness.js';
 import { sendJson, sleep } from '../support/wait.js';
 
-describe('integration: review fixes', () => {
+describe('integration: stale aliases, refetch timeouts, damaged entries, inspection defaults', () => {
   const h = useHarness();
 
   it('a redirect alias whose target now answers another URL is a miss, not a wrong hit', async () => {
@@ -91,7 +91,7 @@ describe('integration: review fixes', () => {
   });
 });
 
-describe('integration: TLS verification off is keyed apart (reference §10 item 9, requests verify=False)', () => {
+describe('integration: TLS verification off is keyed apart (docs/behaviour.md §10 item 9, requests verify=False)', () => {
   const h = useHarness();
 
   it('a request through an https.Agent with rejectUnauthorized: false gets its own entry; a verifying agent shares the default key', async () => {

@@ -8,12 +8,12 @@ import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import type { KeyvStoreAdapter } from 'keyv';
-import { setupCache } from '../../src/index.js';
-import { BACKEND_DEADLINE_MS } from '../../src/storage/cache-storage.js';
-import { rejection, useHarness } from '../support/harness.js';
-import { collect } from '../support/inspect.js';
-import { tempDir } from '../support/temp.js';
-import { elapsed, sendJson, sleep, waitFor } from '../support/wait.js';
+import { setupCache } from '../../../src/index.js';
+import { BACKEND_DEADLINE_MS } from '../../../src/storage/cache-storage.js';
+import { rejection, useHarness } from '../../support/harness.js';
+import { collect } from '../../support/inspect.js';
+import { tempDir } from '../../support/temp.js';
+import { elapsed, sendJson, sleep, waitFor } from '../../support/wait.js';
 
 /** A Keyv store over a Map whose operations can be made to hang or throw. */
 function faultyStore(faults: { get?: 'hang' | 'throw'; set?: 'hang' | 'throw'; delete?: 'hang' | 'throw' }) {
@@ -45,7 +45,7 @@ function sql(path: string, statement: string): Promise<void> {
   });
 }
 
-describe('integration: storage review fixes', function () {
+describe('integration: unusable, hanging or failing backends', function () {
   this.timeout(30_000);
   const h = useHarness();
 

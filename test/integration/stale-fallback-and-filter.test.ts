@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rejection, useHarness } from '../support/harness.js';
 import { sendJson, sendNotModified } from '../support/wait.js';
 
-describe('integration: policy review fixes (reference §0 step 9, §2.4, §2.5)', () => {
+describe('integration: stale fallback on network errors, and filterFn on final responses (docs/behaviour.md §0 step 9, §2.4, §2.5)', () => {
   const h = useHarness();
 
   /** An ETag route that answers 304 to its validator until `down` is set, then drops the connection. */
