@@ -9,7 +9,9 @@ import { log } from './debug.js';
 import { expiresAt, parseExpiration } from './policy/expiration.js';
 import type { ExpireAfter } from './policy/types.js';
 import { requestInfo, type RequestLike } from './request-like.js';
+import type { Keyv } from 'keyv';
 import type { CacheStorage, StoredItem } from './storage/cache-storage.js';
+import { KeyvStore } from './storage/keyv-store.js';
 
 
 export interface ContainsOptions {
@@ -65,8 +67,10 @@ export class HttpCache {
     return this.ctx.storage;
   }
 
-  get keyv() {
-    return this.ctx.storage.keyv;
+  /** The Keyv instance when the backend is a Keyv (or a Keyv store adapter), else undefined. */
+  get keyv(): Keyv | undefined {
+    const store = this.ctx.storage.store;
+    return store instanceof KeyvStore ? store.keyv : undefined;
   }
 
   /** The key a request would be cached under. */
@@ -118,7 +122,11 @@ export class HttpCache {
    */
   async delete(options: DeleteOptions = {}): Promise<number> {
     const keys = new Set(options.keys ?? []);
-    for (const url of options.urls ?? []) keys.add(this.createKey({ url }));
+    for (const url of options.urls ?? []) {
+      // The GET key, plus every variant stored for the URL (other Vary values, other users).
+      keys.add(this.createKey({ url }));
+      for (const key of await this.storage.keysForUrl(this.storedUrl(url))) keys.add(key);
+    }
     for (const request of options.requests ?? []) keys.add(this.createKey(request));
 
     if (options.expired || options.invalid || options.olderThan !== undefined) {
@@ -136,6 +144,11 @@ export class HttpCache {
     await this.pruneRedirects();
     log('deleted %d responses', deleted);
     return deleted;
+  }
+
+  /** A URL as it is stored in entries: normalized and redacted, as a GET request to it would be. */
+  private storedUrl(url: string): string {
+    return this.ctx.storedUrl(requestInfo({ url }, this.defaults?.()));
   }
 
   /** Drops redirect aliases whose target response is gone (docs/behaviour.md §6.1 `delete`). */
@@ -167,11 +180,7 @@ export class HttpCache {
       },
       has: (key: string) => storage.hasResponse(key),
       delete: async (key: string) => (await storage.deleteKeys([key])) > 0,
-      keys: async () => {
-        const keys: string[] = [];
-        for await (const { key } of storage.responses()) keys.push(key);
-        return keys;
-      },
+      keys: () => storage.responseKeys(),
     };
   }
 

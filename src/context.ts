@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Flights } from './adapter/flights.js';
 import { deriveKeys, resolveHashSecret } from './hash-secret.js';
 import { credentialDigest, redactorFor } from './policy/credentials.js';
-import { createKey, keyFnRequest } from './policy/keys.js';
+import { createKey, keyFnRequest, redactUrl } from './policy/keys.js';
 import { type CacheSettings, parseSettings } from './policy/settings.js';
 import type { KeySettings, RequestInfo } from './policy/types.js';
 import { createStorage } from './storage/backends.js';
@@ -24,6 +24,8 @@ export interface CacheContext {
   readonly disabledScope: AsyncLocalStorage<boolean>;
   /** The key for a request: the user's keyFn when given, else ours. */
   keyFor(request: RequestInfo, matchHeaders?: boolean | readonly string[]): string;
+  /** The request's URL as entries store it (normalized, credentials redacted), for the URL index. */
+  storedUrl(request: RequestInfo): string;
 }
 
 /** Keys remembered per context; small, since it only spares repeated hashing of the same requests. */
@@ -116,5 +118,6 @@ export function createContext(options: CacheOptions): CacheContext {
       if (typeof key !== 'string' || key === '') throw new TypeError(`keyFn returned ${String(key)} (expected a non-empty string)`);
       return key;
     },
+    storedUrl: (request) => redactUrl(request.url, keySettings),
   };
 }

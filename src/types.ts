@@ -7,7 +7,7 @@ import type { HttpCache } from './cache.js';
 export type { ExpireAfter, RequestInfo, UrlsExpireAfter };
 
 /** Backend names built in so far. */
-export type BackendName = 'sqlite' | 'memory';
+export type BackendName = 'sqlite' | 'memory' | 'filesystem' | 'redis' | 'mongodb' | 'gridfs' | 'dynamodb';
 
 /** The storage operation that failed; a timeout is reported with the operation that timed out. */
 export type StorageOperation = 'open' | 'read' | 'write' | 'delete' | 'clear' | 'iterate';
@@ -48,10 +48,36 @@ export interface KeyFnContext {
 
 /** Options of `setupCache(instance, options)`: requests-cache's session options in camelCase. */
 export interface CacheOptions {
-  /** SQLite file (`.sqlite` appended when it has no extension). Default `'http_cache'`. */
+  /**
+   * Which cache on the backend: the SQLite file (`.sqlite` appended when it has no extension), the
+   * filesystem folder, the Redis key prefix, the MongoDB database, the DynamoDB namespace.
+   * Default `'http_cache'`.
+   */
   cacheName?: string;
-  /** `'sqlite'` (default), `'memory'`, a Keyv instance, or a Keyv store adapter. */
+  /** A backend name (default `'sqlite'`), a Keyv 5 instance, or a Keyv store adapter. */
   backend?: BackendName | Keyv | KeyvStoreAdapter;
+  /**
+   * For server backends: a URL (`redis://…`, `mongodb://…`), a ready client, or client options;
+   * see README, one section per backend.
+   */
+  connection?: unknown;
+  /** Rethrow storage failures to the request instead of serving from the network. Default false. */
+  throwOnStorageError?: boolean;
+  /** How long one storage read or write may take before the request goes on without it, ms. Default 2000. */
+  storageTimeout?: number;
+  /**
+   * How long the backend keeps an entry past its expiry, for revalidation and staleIfError: seconds
+   * or a duration ('1h'). Default 3600. Never-expiring entries get no backend TTL.
+   */
+  ttlOffset?: number | string;
+  /** Least-recently-used eviction above this many responses (memory, sqlite, filesystem). Default none. */
+  maxEntries?: number;
+  /** Least-recently-used eviction above this many stored bytes (memory, sqlite, filesystem). Default none. */
+  maxBytes?: number;
+  /** Responses stored larger than this many bytes are not cached (reported). Default: the backend's limit. */
+  maxEntrySize?: number;
+  /** SQLite driver: `'auto'` (default: node:sqlite where Node has it, else sqlite3), `'node:sqlite'`, `'sqlite3'`. */
+  sqliteDriver?: 'auto' | 'node:sqlite' | 'sqlite3';
   /** Serializer for stored entries. Only `'json'` so far (the memory backend keeps live objects). */
   serializer?: 'json';
   /** Default expiration of new responses. Default NEVER_EXPIRE. */

@@ -54,7 +54,20 @@ export interface RequestOptions {
 }
 
 /** Options handled outside the policy (storage), accepted by `parseSettings` without complaint. */
-const STORAGE_OPTIONS = ['cacheName', 'backend', 'serializer', 'onStorageError'] as const;
+const STORAGE_OPTIONS = [
+  'cacheName',
+  'backend',
+  'connection',
+  'serializer',
+  'onStorageError',
+  'throwOnStorageError',
+  'storageTimeout',
+  'ttlOffset',
+  'maxEntries',
+  'maxBytes',
+  'maxEntrySize',
+  'sqliteDriver',
+] as const;
 
 const SETTING_OPTIONS = [
   'expireAfter',

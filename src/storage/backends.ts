@@ -1,30 +1,41 @@
 /**
  * Building the Keyv instance behind a cache from the `backend`, `cacheName` and `serializer` options.
  */
-import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { Keyv, type KeyvOptions, type KeyvStoreAdapter } from 'keyv';
-import { log } from '../debug.js';
+import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { jsonSerializer } from '../serializers/json.js';
 import type { Serializer } from '../serializers/types.js';
 import type { StorageErrorHook } from '../types.js';
-import { CacheStorage, type EntryCodec } from './cache-storage.js';
+import { CacheStorage, liveEntrySize, type EntryCodec } from './cache-storage.js';
 import { storageErrorReporter } from './errors.js';
-import { checkSqlitePath, SqliteStore } from './sqlite-store.js';
+import { KeyvStore, transportKeyv } from './keyv-store.js';
+import { MemoryStore } from './memory-store.js';
+import { nameSegment, type OpenStoreOptions, type RecordStore, type StoreFactory } from './record-store.js';
+import { checkSqlitePath } from './sqlite/sqlite-path.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import { nodeSqliteModule } from './sqlite/node-sqlite-driver.js';
+import type { SqliteDriverName } from './sqlite/driver.js';
+import { parseStoreSettings } from './store-settings.js';
 
 export const DEFAULT_CACHE_NAME = 'http_cache';
-export const BUILT_IN_BACKENDS = ['sqlite', 'memory'] as const;
-/** Backends requests-cache has that are not built in yet; a Keyv instance for them works today. */
-const PLANNED_BACKENDS = ['redis', 'mongodb', 'gridfs', 'dynamodb', 'filesystem'];
-
+/** Options of `setupCache` that the storage reads (validated here, at setup). */
 export interface StorageOptions {
   cacheName?: unknown;
   backend?: unknown;
+  connection?: unknown;
   serializer?: unknown;
   /** Validated by parseSettings before storage is built. */
   readOnly?: unknown;
   onStorageError?: unknown;
+  throwOnStorageError?: unknown;
+  storageTimeout?: unknown;
+  ttlOffset?: unknown;
+  maxEntries?: unknown;
+  maxBytes?: unknown;
+  maxEntrySize?: unknown;
+  sqliteDriver?: unknown;
 }
 
 const show = (value: unknown): string => inspect(value, { depth: 1, breakLength: Infinity });
@@ -32,19 +43,6 @@ const show = (value: unknown): string => inspect(value, { depth: 1, breakLength:
 function serializerFor(option: unknown): Serializer {
   if (option === undefined || option === 'json') return jsonSerializer;
   throw new RangeError(`Invalid serializer: ${show(option)} (expected 'json')`);
-}
-
-/** Keyv hands our text (or, for memory, the live entry) to the store as is: no second envelope. */
-function transportKeyv(store: KeyvStoreAdapter | Map<unknown, unknown>, namespace: string | undefined, live: boolean): Keyv {
-  const transport = live
-    ? { serialize: undefined, deserialize: undefined }
-    : {
-        serialize: (data: { value?: unknown }) => data.value as string,
-        deserialize: (text: string) => ({ value: text }),
-      };
-  const keyv = new Keyv({ store, namespace, throwOnErrors: true, ...transport } as KeyvOptions);
-  keyv.on('error', (error: unknown) => log('backend error: %O', error));
-  return keyv;
 }
 
 /** `<cacheName>.sqlite` unless the name already has an extension (docs/behaviour.md §7 `db_path`). */
@@ -105,7 +103,13 @@ function makeFolders(folder: string, cacheName: unknown): void {
       mkdirSync(level);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new TypeError(`Invalid cacheName: ${show(cacheName)} (cannot create the folder ${level} for the SQLite file: ${(error as Error).message})`);
+      throw new TypeError(`Invalid cacheName: ${show(cacheName)} (cannot create the folder ${level}: ${(error as Error).message})`);
+    }
+    // Private to the user: cached responses are other people's data (issue: cache files 0600/0700).
+    try {
+      chmodSync(level, 0o700);
+    } catch {
+      // a folder another process created meanwhile: leave its mode alone
     }
   }
 }
@@ -132,30 +136,74 @@ function isStoreAdapter(value: unknown): value is KeyvStoreAdapter {
   return typeof v === 'object' && v !== null && ['get', 'set', 'delete', 'clear'].every((m) => typeof (v as unknown as Record<string, unknown>)[m] === 'function');
 }
 
+/** SQLite file of a cache: folders created private, the file checked, the driver chosen. */
+function openSqlite(options: OpenStoreOptions & { driver: unknown }): RecordStore {
+  const { cacheName, readOnly } = options;
+  const path = sqlitePath(cacheName);
+  makeFolders(dirname(path), cacheName);
+  checkSqlitePath(path, cacheName);
+  if (!readOnly) checkWritable(path, cacheName);
+  return new SqliteStore({ path, readOnly, settings: options.settings, driver: sqliteDriver(options.driver) });
+}
+
+function sqliteDriver(option: unknown): SqliteDriverName | undefined {
+  if (option === undefined || option === 'auto') return undefined;
+  if (option === 'sqlite3') return 'sqlite3';
+  if (option === 'node:sqlite') {
+    if (!nodeSqliteModule()) throw new RangeError(`Invalid sqliteDriver: 'node:sqlite' (this Node ${process.version} has no node:sqlite; it needs Node >= 22.5)`);
+    return 'node:sqlite';
+  }
+  throw new RangeError(`Invalid sqliteDriver: ${show(option)} (expected 'auto', 'node:sqlite' or 'sqlite3')`);
+}
+
+/**
+ * Backends by name. Each constructor is synchronous and connects on first use; the driver packages
+ * are imported then (src/storage/optional-import.ts), so naming a backend loads nothing until used.
+ */
+const REGISTRY = new Map<string, StoreFactory>([
+  ['memory', (options) => new MemoryStore(options.settings, liveEntrySize as (value: unknown) => number)],
+]);
+
+/** The names `backend` accepts. */
+export const BUILT_IN_BACKENDS = ['sqlite', ...REGISTRY.keys()] as const;
+
+/** Adds a backend by name (the built-in ones register here too). */
+export function registerBackend(name: string, factory: StoreFactory): void {
+  REGISTRY.set(name, factory);
+}
+
 export function createStorage(options: StorageOptions): CacheStorage {
   const { backend = 'sqlite', cacheName = DEFAULT_CACHE_NAME } = options;
   if (typeof cacheName !== 'string' || cacheName.trim() === '') {
     throw new TypeError(`Invalid cacheName: ${show(cacheName)} (expected a non-empty string)`);
   }
-  const serializer = serializerFor(options.serializer);
-  const codec: EntryCodec = { live: false, name: serializer.name, serializer };
+  const settings = parseStoreSettings(options);
   const readOnly = options.readOnly === true;
+  if (options.throwOnStorageError !== undefined && typeof options.throwOnStorageError !== 'boolean') {
+    throw new TypeError(`Invalid throwOnStorageError: ${show(options.throwOnStorageError)} (expected true or false)`);
+  }
+  if (options.sqliteDriver !== undefined && backend !== 'sqlite') {
+    throw new TypeError(`Invalid sqliteDriver: ${show(options.sqliteDriver)} (only the 'sqlite' backend has a driver to choose)`);
+  }
   const hook = options.onStorageError as StorageErrorHook | undefined;
-  const storage = (keyv: Keyv, entryCodec: EntryCodec, description: string, ownsStore: boolean): CacheStorage =>
-    new CacheStorage(keyv, entryCodec, description, { readOnly, ownsStore, report: storageErrorReporter(hook, description) });
+  const open = (store: RecordStore, codec: EntryCodec): CacheStorage =>
+    new CacheStorage(store, codec, settings, { readOnly, throwOnError: options.throwOnStorageError === true, report: storageErrorReporter(hook, store.description) });
+  const serialized = (): EntryCodec => {
+    const serializer = serializerFor(options.serializer);
+    return { live: false, name: serializer.name, serializer };
+  };
+  const storeOptions: OpenStoreOptions = { cacheName, connection: options.connection, settings, readOnly };
 
   if (backend === 'memory') {
     // Live objects, as upstream's memory backend; every read builds fresh copies for the caller.
-    return storage(transportKeyv(new Map(), undefined, true), { live: true, name: 'memory' }, 'memory', true);
+    if (options.serializer !== undefined) serializerFor(options.serializer);
+    return open(REGISTRY.get('memory')!(storeOptions), { live: true, name: 'memory' });
   }
-  if (backend === 'sqlite') {
-    const path = sqlitePath(cacheName);
-    makeFolders(dirname(path), cacheName);
-    checkSqlitePath(path, cacheName);
-    if (!readOnly) checkWritable(path, cacheName);
-    const store = new SqliteStore({ path, table: 'http_cache', busyTimeout: 5000, iterationLimit: 1000 });
-    // The built-in table holds nothing but this cache's records.
-    return storage(transportKeyv(store as unknown as KeyvStoreAdapter, undefined, false), codec, `sqlite ${path}`, true);
+  if (backend === 'sqlite') return open(openSqlite({ ...storeOptions, driver: options.sqliteDriver }), serialized());
+  if (typeof backend === 'string') {
+    const factory = REGISTRY.get(backend);
+    if (factory) return open(factory(storeOptions), serialized());
+    throw new RangeError(`Invalid backend: ${show(backend)} (expected one of ${BUILT_IN_BACKENDS.map((b) => `'${b}'`).join(', ')}, a Keyv instance, or a Keyv store adapter)`);
   }
   if (isKeyv6(backend)) {
     throw new TypeError(
@@ -163,21 +211,16 @@ export function createStorage(options: StorageOptions): CacheStorage {
     );
   }
   if (isKeyv(backend)) {
-    // The user's own Keyv, with its own namespace and serialization: we only hand it our text. It may
-    // hold the application's own keys too, so clear() deletes only records we recognise as ours.
-    return storage(backend, codec, `keyv ${backend.namespace ?? ''}`.trim(), false);
+    // The user's own Keyv, with its own namespace: it may hold the application's keys too, which
+    // our `r:`/`a:`/`m:` tags keep apart (src/storage/keyv-store.ts).
+    return open(new KeyvStore(backend, `keyv ${backend.namespace ?? ''}`.trim()), serialized());
   }
   if (isStoreAdapter(backend)) {
-    // A bare adapter (new KeyvRedis(url), new KeyvSqlite(…)) is wrapped in our own Keyv under the
-    // cacheName namespace, so two caches on one store keep apart; the store may hold other data.
-    return storage(transportKeyv(backend, cacheName, false), codec, `keyv store ${cacheName}`, false);
-  }
-  if (typeof backend === 'string' && PLANNED_BACKENDS.includes(backend)) {
-    throw new RangeError(
-      `Invalid backend: '${backend}' is not built in yet (built in: ${BUILT_IN_BACKENDS.join(', ')}); pass a Keyv instance using its adapter instead`,
-    );
+    // A bare adapter (new KeyvRedis(url), new KeyvSqlite(…)) in our own Keyv under the cacheName
+    // namespace (escaped, so `a` and `a:b` never share a prefix); the store may hold other data.
+    return open(new KeyvStore(transportKeyv(backend, nameSegment(cacheName)), `keyv store ${cacheName}`), serialized());
   }
   throw new RangeError(
-    `Invalid backend: ${show(backend)} (expected ${BUILT_IN_BACKENDS.map((b) => `'${b}'`).join(' or ')}, a Keyv instance, or a Keyv store adapter)`,
+    `Invalid backend: ${show(backend)} (expected one of ${BUILT_IN_BACKENDS.map((b) => `'${b}'`).join(', ')}, a Keyv instance, or a Keyv store adapter)`,
   );
 }

@@ -1,40 +1,19 @@
 /**
- * Responses and redirect aliases on one Keyv instance (docs/behaviour.md §3.5, §6). Aliases live under
- * `redirect:<key>` so any Keyv store can hold both; `responses` and `redirects` views keep them apart.
- * A value that cannot be read back is a miss, logged, never an exception to the caller.
+ * Responses and redirect aliases on one record store (docs/behaviour.md §3.5, §6): encoding,
+ * deadlines, the format check, size limits, the store-level TTL and error reporting, the same for
+ * every backend. A value that cannot be read back is a miss, logged, never an exception to the
+ * caller (unless `throwOnStorageError`).
  */
-import type { Keyv } from 'keyv';
 import { log } from '../debug.js';
 import { ENTRY_FORMAT, type CachedEntry } from '../policy/types.js';
 import type { Serializer } from '../serializers/types.js';
 import type { StorageOperation } from '../types.js';
-import { StorageTimeoutError } from './errors.js';
+import { EntryTooLargeError, StorageTimeoutError } from './errors.js';
+import { MemoryStore } from './memory-store.js';
+import { valueSize, type RecordStore, type StoreSettings, type StoredValue } from './record-store.js';
 
-export const REDIRECT_PREFIX = 'redirect:';
-
-/**
- * One record per store naming the entry format its responses are written in. Keys and entries change
- * between formats, so on open a store of an older format is purged once (only our own records)
- * instead of leaving its entries unreachable forever. Listings skip this record.
- */
-export const FORMAT_KEY = 'axios-keyv-cache:format';
-
-/** The format version of a stored value that looks like one of our entries (any format), else undefined. */
-function entryFormat(raw: unknown): number | undefined {
-  let value = raw;
-  if (typeof raw === 'string') {
-    if (!raw.startsWith('{')) return undefined;
-    try {
-      value = JSON.parse(raw) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const e = value as Record<string, unknown>;
-  const looksLikeEntry = typeof e.v === 'number' && typeof e.url === 'string' && typeof e.status === 'number' && typeof e.request === 'object' && e.request !== null;
-  return looksLikeEntry ? (e.v as number) : undefined;
-}
+/** The metadata record naming the entry format a store's responses are written in. */
+export const FORMAT_META = 'format';
 
 /** How the storage reports failures (src/storage/errors.ts `storageErrorReporter`). */
 export type StorageErrorReport = (error: unknown, operation: StorageOperation, key?: string) => void;
@@ -42,21 +21,29 @@ export type StorageErrorReport = (error: unknown, operation: StorageOperation, k
 export interface CacheStorageOptions {
   /** A readOnly cache never writes or deletes anything on a request's path (nor purges old formats). */
   readOnly?: boolean;
-  /**
-   * Everything in the store is ours (the built-in SQLite table, the built-in memory Map): clear() may
-   * empty it. Otherwise clear() deletes only records it recognises as this cache's.
-   */
-  ownsStore?: boolean;
   report?: StorageErrorReport;
+  /** Rethrow storage failures to the request instead of treating them as misses. */
+  throwOnError?: boolean;
 }
 
 /**
- * How long a request waits on the backend for one read or write before it goes on without it: a
- * read that takes longer is a miss, a write that takes longer finishes in the background. A locked
- * SQLite file (busy timeout 5 s) or a hung remote store then slows a request by this much at most,
- * instead of failing it or hanging it.
+ * How long a request waits on the backend for one read or write before it goes on without it, by
+ * default (`storageTimeout`): a read that takes longer is a miss, a write that takes longer
+ * finishes in the background. A locked SQLite file or a hung remote store then slows a request by
+ * this much at most, instead of failing or hanging it.
  */
 export const BACKEND_DEADLINE_MS = 2000;
+
+/** The store-level TTL beyond an entry's expiry, by default (`ttlOffset`): one hour. */
+export const DEFAULT_TTL_OFFSET_MS = 3600_000;
+
+export const DEFAULT_STORE_SETTINGS: StoreSettings = {
+  deadlineMs: BACKEND_DEADLINE_MS,
+  ttlOffsetMs: DEFAULT_TTL_OFFSET_MS,
+  maxEntrySize: undefined,
+  maxEntries: undefined,
+  maxBytes: undefined,
+};
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -79,44 +66,67 @@ export interface StoredItem {
   error?: unknown;
 }
 
-export class CacheStorage {
-  /**
-   * The memory backend's Map, read directly on the hot path: Keyv's get adds several awaits and
-   * hooks per read, a measurable share of a memory hit. Writes still go through Keyv.
-   */
-  private readonly liveMap: Map<string, { value?: unknown }> | undefined;
+/** The format version of a decoded value that looks like one of our entries (any format), else undefined. */
+function entryFormat(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const e = value as Record<string, unknown>;
+  const looksLikeEntry = typeof e.v === 'number' && typeof e.url === 'string' && typeof e.status === 'number';
+  return looksLikeEntry ? (e.v as number) : undefined;
+}
 
+/** A rough size of a live entry, for the memory backend's `maxBytes`: its body plus its header text. */
+export function liveEntrySize(entry: CachedEntry): number {
+  let size = entry.body.byteLength + entry.url.length;
+  for (const [name, value] of Object.entries(entry.headers)) size += name.length + String(value).length;
+  return size;
+}
+
+export class CacheStorage {
+  /** The memory backend, read synchronously on the hot path (no store promise per hit). */
+  private readonly memory: MemoryStore<CachedEntry> | undefined;
   private readonly readOnly: boolean;
-  private readonly ownsStore: boolean;
+  private readonly throwOnError: boolean;
   private readonly report: StorageErrorReport;
-  /** Set once the store's format has been checked (or there was nothing to check: memory). */
   private formatChecked: boolean;
   private formatCheck: Promise<void> | undefined;
+  /** Writes that outlived the deadline; `close()` gives them a last chance to land. */
+  private readonly pending = new Set<Promise<boolean>>();
+  /** Responses not cached because they were larger than the limit, since open. */
+  oversizedSkipped = 0;
 
   constructor(
-    readonly keyv: Keyv,
+    readonly store: RecordStore,
     readonly codec: EntryCodec,
-    /** Shown in logs and errors, e.g. `sqlite http_cache.sqlite`. */
-    readonly description: string,
+    readonly settings: StoreSettings = DEFAULT_STORE_SETTINGS,
     options: CacheStorageOptions = {},
   ) {
     this.readOnly = options.readOnly === true;
-    this.ownsStore = options.ownsStore === true;
-    this.report = options.report ?? ((error, operation, key) => log('storage %s failed on %s (%s): %O', operation, description, key, error));
+    this.throwOnError = options.throwOnError === true;
+    this.report = options.report ?? ((error, operation, key) => log('storage %s failed on %s (%s): %O', operation, store.description, key, error));
+    this.memory = codec.live && store instanceof MemoryStore ? (store as MemoryStore<CachedEntry>) : undefined;
     // The built-in memory backend starts empty in every process: no older format can be in it.
-    this.formatChecked = codec.live;
-    // Keyv 5's iterator strips everything up to the first ':' of each key when `useKeyPrefix` is on,
-    // even without a namespace, turning our colon-free keys into ''. Without a namespace there is
-    // no prefix to add or strip, so switching it off changes nothing else.
-    if (!keyv.namespace) keyv.useKeyPrefix = false;
-    const store: unknown = keyv.store;
-    this.liveMap = codec.live && store instanceof Map && !keyv.namespace ? (store as Map<string, { value?: unknown }>) : undefined;
+    this.formatChecked = this.memory !== undefined;
+  }
+
+  /** Shown in logs and errors, e.g. `sqlite http_cache.sqlite`. */
+  get description(): string {
+    return this.store.description;
+  }
+
+  /** Every store call, bounded by the deadline: a hung store rejects with StorageTimeoutError. */
+  private async bounded<T>(promise: Promise<T>, what: string, deadlineMs = this.settings.deadlineMs): Promise<T> {
+    const result = await within(promise, deadlineMs);
+    if (result === TIMED_OUT) {
+      promise.catch(() => undefined);
+      throw new StorageTimeoutError(`${what} on ${this.description} took over ${deadlineMs} ms`);
+    }
+    return result;
   }
 
   /**
-   * Once per open store: a store without our format record (or with an older one) that holds entries
-   * of an older format is purged of our records, then stamped with the current format. Entries of
-   * another format that slip through (a newer version writing meanwhile) read as misses.
+   * Once per open store: a store stamped with an older format (or none) is purged of responses of
+   * older formats, then stamped. Entries of another format that slip through (a newer version
+   * writing meanwhile) read as misses.
    */
   private ensureFormat(): Promise<void> | undefined {
     if (this.formatChecked) return undefined;
@@ -133,80 +143,98 @@ export class CacheStorage {
   }
 
   private async checkFormat(): Promise<void> {
-    const stamp: unknown = await this.keyv.get(FORMAT_KEY);
-    const format = typeof stamp === 'string' ? Number(stamp) : NaN;
+    const stamp = await this.store.getMeta(FORMAT_META);
+    const format = stamp === undefined ? NaN : Number(stamp);
     if (format === ENTRY_FORMAT) return;
     if (format > ENTRY_FORMAT) {
       log('%s holds entry format %s, newer than %d: its entries read as misses', this.description, stamp, ENTRY_FORMAT);
       return;
     }
     if (this.readOnly) return; // older entries read as misses; nothing is changed
-    if (typeof this.keyv.iterator === 'function') {
-      const older = new Set<string>();
-      const aliases: [string, string][] = [];
-      let olderFormatSeen = false;
-      for await (const [key, raw] of this.rawItems()) {
-        if (key === FORMAT_KEY) continue;
-        if (key.startsWith(REDIRECT_PREFIX)) {
-          if (typeof raw === 'string') aliases.push([key, raw]);
-          continue;
+    const upgrade = (this.store as { upgrade?: () => Promise<void> }).upgrade;
+    if (typeof upgrade === 'function') await upgrade.call(this.store);
+    if (stamp !== undefined) {
+      // One by one rather than clear(): a response written meanwhile is of the current format and stays.
+      const older: string[] = [];
+      for await (const key of this.store.keys('responses')) {
+        const raw = await this.store.get('responses', key);
+        if (raw === undefined) continue;
+        try {
+          const v = entryFormat(this.decodeLoose(raw));
+          if (v === undefined || v < ENTRY_FORMAT) older.push(key);
+        } catch {
+          older.push(key);
         }
-        const v = entryFormat(raw);
-        if (v !== undefined && v < ENTRY_FORMAT) olderFormatSeen = true;
-        // On the built-in table every record is ours: an unreadable one goes too.
-        if ((v !== undefined && v < ENTRY_FORMAT) || (v === undefined && this.ownsStore)) older.add(key);
       }
-      if (olderFormatSeen) {
-        log('%s holds %d records of an older format (before %d): purging them', this.description, older.size, ENTRY_FORMAT);
-        // One by one rather than clear(): a response written meanwhile (writes do not wait for this
-        // check) is of the current format and stays.
-        for (const key of older) await this.keyv.delete(key);
-        for (const [alias, target] of aliases) {
-          if (older.has(target) || !(await this.keyv.has(target))) await this.keyv.delete(alias);
-        }
+      if (older.length > 0) {
+        log('%s holds %d records of an older format (before %d): purging them', this.description, older.length, ENTRY_FORMAT);
+        await this.store.delete('responses', older);
       }
     }
     try {
-      await this.keyv.set(FORMAT_KEY, String(ENTRY_FORMAT));
+      await this.store.setMeta(FORMAT_META, String(ENTRY_FORMAT));
     } catch (error) {
-      // A store that reads but cannot be written: reads still work, so this is the write failure it
-      // is; the stamp is tried again next time the cache is opened.
-      this.report(error, 'write', FORMAT_KEY);
+      // A store that reads but cannot be written: reads still work; the stamp is tried again next open.
+      this.report(error, 'write', FORMAT_META);
     }
   }
 
-  private async read(key: string): Promise<unknown> {
-    return this.liveMap ? this.liveMap.get(key)?.value : this.keyv.get(key);
+  /** A stored value as the serializer reads it, without the format check `loads` makes. */
+  private decodeLoose(raw: unknown): unknown {
+    if (this.codec.live) return raw;
+    return typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;
   }
 
-  private decode(key: string, raw: unknown): CachedEntry {
+  private decode(raw: unknown): CachedEntry {
     if (this.codec.live) {
       if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== ENTRY_FORMAT) throw new TypeError('not a cache entry');
       return raw as CachedEntry;
     }
-    if (typeof raw !== 'string') throw new TypeError(`expected serialized text, got ${typeof raw}`);
+    if (typeof raw !== 'string') throw new TypeError(`expected serialized text, got ${raw instanceof Uint8Array ? 'bytes' : typeof raw}`);
     return this.codec.serializer.loads(raw);
   }
 
-  private encode(entry: CachedEntry): unknown {
+  private encode(entry: CachedEntry): StoredValue | CachedEntry {
     return this.codec.live ? entry : this.codec.serializer.dumps(entry);
   }
 
-  /** Writes that outlived BACKEND_DEADLINE_MS; `close()` gives them a last chance to land. */
-  private readonly pending = new Set<Promise<boolean>>();
+  private fail(error: unknown, operation: StorageOperation, key?: string): void {
+    this.report(error, operation, key);
+    if (this.throwOnError) throw error;
+  }
 
   /**
    * The entry under `key`, or under the key a redirect alias points to. Any failure is a miss, and so
-   * is a backend that has not answered within `deadlineMs` (the memory backend always answers).
+   * is a backend that has not answered within the deadline (the memory backend always answers).
    */
-  get(key: string, deadlineMs = BACKEND_DEADLINE_MS): Promise<{ key: string; entry: CachedEntry } | undefined> {
-    // Not async itself: a memory hit would pay for a second promise layer.
-    if (this.codec.live) return this.lookup(key);
+  get(key: string, deadlineMs = this.settings.deadlineMs): Promise<{ key: string; entry: CachedEntry } | undefined> {
+    if (this.memory) return Promise.resolve(this.memoryLookup(this.memory, key));
     return within(this.lookup(key), deadlineMs).then((found) => {
       if (found !== TIMED_OUT) return found;
-      this.report(new StorageTimeoutError(`cache read of ${key} on ${this.description} took over ${deadlineMs} ms; treated as a miss`), 'read', key);
+      this.fail(new StorageTimeoutError(`cache read of ${key} on ${this.description} took over ${deadlineMs} ms; treated as a miss`), 'read', key);
       return undefined;
     });
+  }
+
+  private memoryLookup(memory: MemoryStore<CachedEntry>, key: string): { key: string; entry: CachedEntry } | undefined {
+    let found = key;
+    let raw: unknown = memory.peek('responses', key);
+    if (raw === undefined) {
+      const target = memory.peek('redirects', key) as unknown;
+      if (typeof target !== 'string') return undefined;
+      found = target;
+      raw = memory.peek('responses', target);
+      if (raw === undefined) {
+        if (!this.readOnly) void memory.delete('redirects', [key]);
+        return undefined;
+      }
+    }
+    try {
+      return { key: found, entry: this.decode(raw) };
+    } catch (error) {
+      log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
+      return undefined;
+    }
   }
 
   private async lookup(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
@@ -215,134 +243,140 @@ export class CacheStorage {
     try {
       const formatCheck = this.ensureFormat();
       if (formatCheck) await formatCheck;
-      raw = this.liveMap ? this.liveMap.get(key)?.value : await this.keyv.get(key);
+      raw = await this.store.get('responses', key);
       if (raw === undefined) {
-        const target = await this.read(REDIRECT_PREFIX + key);
+        const target = await this.store.get('redirects', key);
         if (typeof target !== 'string') return undefined;
-        raw = await this.read(target);
+        raw = await this.store.get('responses', target);
         found = target;
         if (raw === undefined) {
-          // The response it pointed at is gone: drop the alias now rather than scanning for it later
-          // (never in a readOnly cache, which changes nothing).
-          if (!this.readOnly) await this.keyv.delete(REDIRECT_PREFIX + key);
+          // The response it pointed at is gone: drop the alias now (never in a readOnly cache).
+          if (!this.readOnly) await this.store.delete('redirects', [key]);
           return undefined;
         }
       }
     } catch (error) {
-      this.report(error, 'read', key);
+      this.fail(error, 'read', key);
       return undefined;
     }
     try {
-      return { key: found, entry: this.decode(found, raw) };
+      return { key: found, entry: this.decode(raw) };
     } catch (error) {
-      // A damaged entry or one of another format: a miss, overwritten by the next response. The
-      // store itself worked, so this is no storage error.
+      // A damaged entry or one of another format: a miss, overwritten by the next response.
       log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
       return undefined;
     }
   }
 
   /**
-   * Writes the entry and points each alias at it. Returns false (logged) when the backend failed, or
-   * has not finished within BACKEND_DEADLINE_MS (the write then goes on in the background).
+   * Writes the entry and points each alias at it. Returns false (reported) when the backend failed,
+   * refused the size, or has not finished within the deadline (the write then goes on in the background).
    */
   async save(key: string, entry: CachedEntry, aliases: readonly string[] = []): Promise<boolean> {
     const writing = this.write(key, entry, aliases);
-    if (this.codec.live) return writing;
-    const saved = await within(writing, BACKEND_DEADLINE_MS);
+    if (this.memory) return writing;
+    const saved = await within(writing, this.settings.deadlineMs);
     if (saved !== TIMED_OUT) return saved;
-    this.report(new StorageTimeoutError(`cache write of ${key} on ${this.description} still pending after ${BACKEND_DEADLINE_MS} ms; going on without it`), 'write', key);
+    this.fail(new StorageTimeoutError(`cache write of ${key} on ${this.description} still pending after ${this.settings.deadlineMs} ms; going on without it`), 'write', key);
     this.pending.add(writing);
     void writing.finally(() => this.pending.delete(writing));
     return false;
   }
 
+  /** The store-level TTL for an entry: its expiry plus the offset; none for a never-expiring entry. */
+  ttlFor(entry: CachedEntry, now = Date.now()): number | undefined {
+    if (entry.expires === null) return undefined;
+    return Math.max(0, entry.expires - now) + this.settings.ttlOffsetMs;
+  }
+
   private async write(key: string, entry: CachedEntry, aliases: readonly string[]): Promise<boolean> {
-    let text: unknown;
+    let value: StoredValue | CachedEntry;
     try {
-      text = this.encode(entry);
+      value = this.encode(entry);
     } catch (error) {
       // The serializer refused an entry it could not read back: not the store's fault.
       log('cache entry %s cannot be encoded; not written: %O', key, error);
       return false;
     }
-    // Started, not awaited: a store whose reads hang must not hold up writes too. The purge only
-    // deletes records of older formats, so a write landing first survives it.
+    const limit = Math.min(this.settings.maxEntrySize ?? Infinity, this.store.maxValueSize ?? Infinity);
+    const size = this.codec.live ? liveEntrySize(entry) : valueSize(value as StoredValue);
+    if (size > limit) {
+      this.oversizedSkipped += 1;
+      this.fail(new EntryTooLargeError(`response ${key} (${entry.url}) is ${size} bytes, over the ${limit}-byte limit of ${this.description}; not cached`), 'write', key);
+      return false;
+    }
+    // Started, not awaited: a store whose reads hang must not hold up writes too.
     this.ensureFormat()?.catch(() => undefined);
+    const ttlMs = this.ttlFor(entry);
     try {
-      await this.keyv.set(key, text);
+      if (this.memory) {
+        this.memory.put('responses', key, value as CachedEntry, { ttlMs, meta: { url: entry.url, expires: entry.expires, createdAt: entry.createdAt } });
+        for (const alias of aliases) if (alias !== key) this.memory.put('redirects', alias, key as unknown as CachedEntry, { ttlMs });
+        return true;
+      }
+      await this.store.set('responses', key, value as StoredValue, { ttlMs, meta: { url: entry.url, expires: entry.expires, createdAt: entry.createdAt } });
       for (const alias of aliases) {
-        if (alias !== key) await this.keyv.set(REDIRECT_PREFIX + alias, key);
+        if (alias !== key) await this.store.set('redirects', alias, key, { ttlMs });
       }
       return true;
     } catch (error) {
-      this.report(error, 'write', key);
+      this.fail(error, 'write', key);
       return false;
     }
   }
 
   /** Deletes responses (and any alias spelled the same). Missing keys are ignored. */
   async deleteKeys(keys: Iterable<string>): Promise<number> {
-    let deleted = 0;
-    for (const key of keys) {
-      if (await this.keyv.delete(key)) deleted += 1;
-      await this.keyv.delete(REDIRECT_PREFIX + key);
-    }
+    const list = [...keys];
+    if (list.length === 0) return 0;
+    const deleted = await this.bounded(this.store.delete('responses', list), 'delete');
+    await this.bounded(this.store.delete('redirects', list), 'delete');
     return deleted;
   }
 
-  /** Deletes on a request's path: bounded by BACKEND_DEADLINE_MS, and a failure is only logged. */
+  /** Deletes on a request's path: bounded by the deadline, and a failure is only reported. */
   async discard(keys: readonly string[]): Promise<boolean> {
     if (this.readOnly) return false;
     try {
-      const deleted = await within(this.deleteKeys(keys), BACKEND_DEADLINE_MS);
-      if (deleted === TIMED_OUT) {
-        this.report(new StorageTimeoutError(`cache delete of ${keys.join(', ')} on ${this.description} still pending after ${BACKEND_DEADLINE_MS} ms`), 'delete', keys[0]);
-      }
-      return deleted !== TIMED_OUT && deleted > 0;
+      return (await this.deleteKeys(keys)) > 0;
     } catch (error) {
-      this.report(error, 'delete', keys[0]);
+      this.fail(error, 'delete', keys[0]);
       return false;
     }
   }
 
   async deleteAliases(aliases: Iterable<string>): Promise<void> {
-    for (const alias of aliases) await this.keyv.delete(REDIRECT_PREFIX + alias);
+    const list = [...aliases];
+    if (list.length > 0) await this.bounded(this.store.delete('redirects', list), 'delete');
   }
 
   async hasResponse(key: string): Promise<boolean> {
-    return this.keyv.has(key);
+    return (await this.bounded(this.store.get('responses', key), 'read')) !== undefined;
   }
 
   async hasAlias(key: string): Promise<boolean> {
-    return this.keyv.has(REDIRECT_PREFIX + key);
+    return (await this.bounded(this.store.get('redirects', key), 'read')) !== undefined;
   }
 
   /** Where an alias points, or undefined. */
   async aliasTarget(alias: string): Promise<string | undefined> {
-    const target = await this.read(REDIRECT_PREFIX + alias);
+    const target = await this.bounded(this.store.get('redirects', alias), 'read');
     return typeof target === 'string' ? target : undefined;
   }
 
-  private rawItems(): AsyncGenerator<[string, unknown]> {
-    const iterator = this.keyv.iterator;
-    if (typeof iterator !== 'function') {
-      throw new Error(`The ${this.description} backend cannot list its keys, so this cache operation is unavailable`);
-    }
-    return iterator.call(this.keyv, undefined) as AsyncGenerator<[string, unknown]>;
-  }
-
   /**
-   * Every record, after the format check; a store failure is reported as 'iterate' and rethrown, so
-   * `count()`, `filter()` and the like reject with it (a SQLite cache without sqlite3 says how to
-   * install it).
+   * Every key of a bin, after the format check, each page bounded by the deadline. A store failure
+   * is reported as 'iterate' and rethrown, so `count()`, `filter()` and the like reject with it.
    */
-  private async *items(): AsyncGenerator<[string, unknown]> {
+  private async *binKeys(bin: 'responses' | 'redirects'): AsyncGenerator<string> {
     try {
       const formatCheck = this.ensureFormat();
-      if (formatCheck) await formatCheck;
-      for await (const item of this.rawItems()) {
-        if (item[0] !== FORMAT_KEY) yield item;
+      if (formatCheck) await this.bounded(formatCheck, 'format check');
+      const iterator = this.store.keys(bin)[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await this.bounded(iterator.next(), 'listing keys');
+        if (next.done) return;
+        yield next.value;
       }
     } catch (error) {
       this.report(error, 'iterate');
@@ -350,66 +384,65 @@ export class CacheStorage {
     }
   }
 
-  /**
-   * Every stored response, decoded one at a time. Only keys are collected first: callers may delete
-   * while iterating (@keyv/sqlite pages with OFFSET, which deletes would shift), and holding every
-   * value of a large cache in memory at once is what we avoid.
-   */
-  async *responses(): AsyncGenerator<StoredItem> {
+  /** Every response key (collected first: callers delete while iterating). */
+  async responseKeys(): Promise<string[]> {
     const keys: string[] = [];
-    for await (const [key] of this.items()) {
-      if (!key.startsWith(REDIRECT_PREFIX)) keys.push(key);
-    }
-    for (const key of keys) {
+    for await (const key of this.binKeys('responses')) keys.push(key);
+    return keys;
+  }
+
+  /** Stored responses, or those of one URL (every variant and user) when the store indexes URLs. */
+  async *responses(keys?: readonly string[]): AsyncGenerator<StoredItem> {
+    for (const key of keys ?? (await this.responseKeys())) {
       let raw: unknown;
       try {
-        raw = await this.read(key);
+        raw = await this.bounded(this.store.get('responses', key), 'read');
       } catch (error) {
         yield { key, error };
         continue;
       }
       if (raw === undefined) continue; // deleted meanwhile
       try {
-        yield { key, entry: this.decode(key, raw) };
+        yield { key, entry: this.decode(raw) };
       } catch (error) {
         yield { key, error };
       }
     }
   }
 
+  /** Keys of every response stored for a URL (as stored: redacted and normalized). */
+  async keysForUrl(url: string): Promise<string[]> {
+    if (this.store.keysForUrl) return this.bounded(this.store.keysForUrl(url), 'URL lookup');
+    const keys: string[] = [];
+    for await (const { key, entry } of this.responses()) if (entry?.url === url) keys.push(key);
+    return keys;
+  }
+
+  /** Number of stored responses, without reading them when the store can count. */
+  async countResponses(): Promise<number> {
+    if (this.store.count) {
+      const formatCheck = this.ensureFormat();
+      if (formatCheck) await this.bounded(formatCheck, 'format check');
+      return this.bounded(this.store.count('responses'), 'count');
+    }
+    return (await this.responseKeys()).length;
+  }
+
   /** Every redirect alias as `[alias, target]`. */
   async aliases(): Promise<[string, string][]> {
     const result: [string, string][] = [];
-    for await (const [key, target] of this.items()) {
-      if (key.startsWith(REDIRECT_PREFIX) && typeof target === 'string') result.push([key.slice(REDIRECT_PREFIX.length), target]);
+    for await (const alias of this.binKeys('redirects')) {
+      const target = await this.bounded(this.store.get('redirects', alias), 'read');
+      if (typeof target === 'string') result.push([alias, target]);
     }
     return result;
   }
 
-  /**
-   * Deletes every response and alias of this cache. A store that may hold other data (the user's
-   * Keyv, an adapter namespaced `cacheName`) is never emptied wholesale: only records recognised as
-   * ours (entries of any format, `redirect:` aliases) are deleted, so an application key beside them
-   * survives; the format record stays.
-   */
+  /** Deletes every response and alias of this cache, nothing else on the same server. */
   async clear(): Promise<void> {
     try {
-      if (this.ownsStore) {
-        await this.keyv.clear();
-        if (!this.codec.live) await this.keyv.set(FORMAT_KEY, String(ENTRY_FORMAT));
-        return;
-      }
-      if (typeof this.keyv.iterator !== 'function') {
-        // Keyv scopes clear() to its namespace; without one it would empty the whole store.
-        if (this.keyv.namespace) return await this.keyv.clear();
-        throw new Error(`The ${this.description} backend cannot list its keys and has no namespace, so clear() cannot tell this cache's records from other data; give the Keyv a namespace`);
-      }
-      const ours: string[] = [];
-      for await (const [key, raw] of this.rawItems()) {
-        if (key === FORMAT_KEY) continue;
-        if (key.startsWith(REDIRECT_PREFIX) ? typeof raw === 'string' : entryFormat(raw) !== undefined) ours.push(key);
-      }
-      for (const key of ours) await this.keyv.delete(key);
+      await this.bounded(this.store.clear(), 'clear', Math.max(this.settings.deadlineMs, 30_000));
+      if (!this.memory) await this.bounded(this.store.setMeta(FORMAT_META, String(ENTRY_FORMAT)), 'write');
     } catch (error) {
       this.report(error, 'clear');
       throw error;
@@ -418,12 +451,11 @@ export class CacheStorage {
 
   private closing: Promise<void> | undefined;
 
-  /**
-   * Closes the backend once, after writes still pending get a last BACKEND_DEADLINE_MS to land; later
-   * calls wait for the same close (a second disconnect would throw).
-   */
+  /** Closes the backend once, after writes still pending get a last deadline to land. */
   close(): Promise<void> {
-    this.closing ??= within(Promise.allSettled([...this.pending]), BACKEND_DEADLINE_MS).then(() => this.keyv.disconnect());
+    this.closing ??= within(Promise.allSettled([...this.pending]), this.settings.deadlineMs).then(() =>
+      this.bounded(this.store.close(), 'close').catch((error: unknown) => log('closing %s failed: %O', this.description, error)),
+    );
     return this.closing;
   }
 }

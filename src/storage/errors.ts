@@ -54,3 +54,15 @@ export function storageErrorReporter(hook: StorageErrorHook | undefined, backend
     );
   };
 }
+
+/** A SQLite file locked by another process past the retries: the write was skipped, nothing is broken. */
+export class StorageBusyError extends Error {
+  override name = 'StorageBusyError';
+  readonly code = 'SQLITE_BUSY';
+}
+
+/** A response larger than `maxEntrySize` (or the backend's own limit): not cached, never an error to the caller. */
+export class EntryTooLargeError extends Error {
+  override name = 'EntryTooLargeError';
+  readonly code = 'ENTRY_TOO_LARGE';
+}

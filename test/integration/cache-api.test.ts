@@ -404,7 +404,7 @@ describe('integration: cache API (docs/behaviour.md §6, §10 items 37–40)', (
     it('a stored value that cannot be read is a miss that gets overwritten, with no exception', async () => {
       const http = sqlite();
       const first = await http.get('/corrupt');
-      await http.cache.keyv.set(first.cacheKey!, 'not json');
+      await http.cache.storage.store.set('responses', first.cacheKey!, 'not json');
       const miss = await http.get('/corrupt');
       expect(miss.fromCache).to.equal(false);
       expect(miss.data.n).to.equal(2);
@@ -417,8 +417,8 @@ describe('integration: cache API (docs/behaviour.md §6, §10 items 37–40)', (
     it('filter({ invalid: true }) yields a 504 placeholder with the key; urls() skips it; delete({ invalid: true }) removes it', async () => {
       const http = sqlite();
       await http.get('/good');
-      await http.cache.keyv.set('garbage-key', 'not json');
-      await http.cache.keyv.set('half-entry', JSON.stringify({ v: 1, url: 'x' }));
+      await http.cache.storage.store.set('responses', 'garbage-key', 'not json');
+      await http.cache.storage.store.set('responses', 'half-entry', JSON.stringify({ v: 1, url: 'x' }));
 
       const invalid = await collect(http.cache.filter({ valid: false, expired: false, invalid: true }));
       expect(invalid.map((r) => r.cacheKey).sort()).to.deep.equal(['garbage-key', 'half-entry']);
@@ -430,7 +430,7 @@ describe('integration: cache API (docs/behaviour.md §6, §10 items 37–40)', (
       expect(await http.cache.count()).to.equal(1);
 
       expect(await http.cache.delete({ invalid: true })).to.equal(2);
-      expect(await http.cache.keyv.get('garbage-key')).to.equal(undefined);
+      expect(await http.cache.storage.store.get('responses', 'garbage-key')).to.equal(undefined);
       expect(await collect(http.cache.filter({ invalid: true }))).to.have.length(1);
       expect((await http.get('/good')).fromCache).to.equal(true);
     });

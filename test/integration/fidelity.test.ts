@@ -17,7 +17,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describeResponse, DO_NOT_CACHE, type CacheAxiosResponse, type CacheOptions } from '../../src/index.js';
-import { rejection as failureOf, useHarness } from '../support/harness.js';
+import { rejection as failureOf, spyWrites, useHarness } from '../support/harness.js';
 import type { Origin } from '../support/origin.js';
 import { sendJson, sendNotModified } from '../support/wait.js';
 
@@ -404,13 +404,7 @@ describe('integration: fidelity of cached responses', () => {
         }
         throw error;
       });
-      const keyv = http.cache.keyv;
-      const set = keyv.set.bind(keyv);
-      let writes = 0;
-      keyv.set = ((...args: Parameters<typeof set>) => {
-        writes += 1;
-        return set(...args);
-      }) as typeof keyv.set;
+      const spy = spyWrites(http);
 
       const res = await http.get('/flaky');
       expect(retries).to.equal(1);
@@ -418,13 +412,13 @@ describe('integration: fidelity of cached responses', () => {
       expect(res.data).to.deep.equal({ n: 2 });
       expect(res.fromCache).to.equal(false);
       expect(h.origin.count('/flaky')).to.equal(2);
-      expect(writes, 'one write: a caching adapter wrapped in another would write twice').to.equal(1);
+      expect(spy.count, 'one write: a caching adapter wrapped in another would write twice').to.equal(1);
 
       const hit = await http.get('/flaky');
       expect(hit.fromCache).to.equal(true);
       expect(hit.data).to.deep.equal({ n: 2 });
       expect(h.origin.count('/flaky')).to.equal(2);
-      expect(writes).to.equal(1);
+      expect(spy.count).to.equal(1);
     });
   });
 

@@ -51,15 +51,24 @@ export function useHarness(): Harness {
   };
 }
 
-/** Counts backend writes by wrapping `http.cache.keyv.set`. */
+/** Counts backend writes by wrapping the record store's `set` (and the memory store's `put`). */
 export function spyWrites(http: CacheAxiosInstance): { count: number } {
-  const keyv = http.cache.keyv;
-  const original = keyv.set.bind(keyv);
+  const store = http.cache.storage.store;
+  const original = store.set.bind(store);
   const spy = { count: 0 };
-  keyv.set = ((...args: Parameters<typeof original>) => {
+  store.set = ((...args: Parameters<typeof original>) => {
     spy.count += 1;
     return original(...args);
-  }) as typeof keyv.set;
+  }) as typeof store.set;
+  // The memory backend's writes go through its synchronous put().
+  const memory = store as unknown as { put?: (...args: unknown[]) => void };
+  const put = memory.put?.bind(memory);
+  if (put) {
+    memory.put = (...args: unknown[]) => {
+      spy.count += 1;
+      put(...args);
+    };
+  }
   return spy;
 }
 

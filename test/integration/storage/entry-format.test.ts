@@ -1,8 +1,7 @@
-/** Stored data carries a format version; a 0.1 cache is purged once on open (CHANGELOG 0.2.0). */
+/** Stored data carries a format version; a 0.1 cache's entries are dropped once on open (CHANGELOG 0.2.0). */
 import { expect } from 'chai';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
-import { FORMAT_KEY } from '../../../src/storage/cache-storage.js';
 import { useHarness } from '../../support/harness.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -23,24 +22,30 @@ async function write01Cache(path: string): Promise<void> {
 describe('integration: stored entry format', () => {
   const h = useHarness();
 
-  it('a 0.1 SQLite cache is purged on open, stamped with the format, and new writes work', async () => {
+  it('a 0.1 SQLite cache is purged on open (its table migrated, v1 entries dropped), stamped with the format, and new writes work', async () => {
     const path = join(tempDir(), 'old.sqlite');
     await write01Cache(path);
     const http = h.cached({ backend: 'sqlite', cacheName: path });
     expect(await http.cache.responses.keys()).to.deep.equal([]);
     expect(await http.cache.redirects.entries()).to.deep.equal([]);
-    expect(await http.cache.keyv.get(FORMAT_KEY)).to.equal('2');
+    expect(await http.cache.storage.store.getMeta('format')).to.equal('2');
     await http.get('/new');
     expect((await http.get('/new')).fromCache).to.equal(true);
     expect(await http.cache.count(), 'the format record is not a response').to.equal(1);
   });
 
-  it('a readOnly cache never purges: old entries only read as misses', async () => {
+  it('a readOnly cache never migrates: an old file reads as misses, reported as an open error naming the fix', async () => {
     const path = join(tempDir(), 'old-ro.sqlite');
     await write01Cache(path);
-    const http = h.cached({ backend: 'sqlite', cacheName: path, readOnly: true });
+    const errors: { error: Error; operation: string }[] = [];
+    const http = h.cached({ backend: 'sqlite', cacheName: path, readOnly: true, onStorageError: (error, info) => void errors.push({ error, operation: info.operation }) });
     expect((await http.get('/whatever')).fromCache).to.equal(false);
-    expect(await http.cache.responses.keys()).to.deep.equal(['old-key']);
-    expect(await http.cache.keyv.get(FORMAT_KEY)).to.equal(undefined);
+    expect(errors[0]?.operation).to.equal('open');
+    expect(errors[0]?.error.message).to.match(/layout before 0\.2.*without readOnly/);
+    await http.cache.close();
+    const db = new sqlite3.Database(path);
+    const rows = await new Promise<unknown[]>((resolve, reject) => db.all('SELECT key FROM http_cache', (error, r) => (error ? reject(error) : resolve(r))));
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+    expect(rows, 'the old table is untouched').to.have.length(2);
   });
 });

@@ -10,7 +10,7 @@ describe('integration: readOnly storage and filter() copies', () => {
   it('a readOnly cache does not delete a dangling redirect alias when reading it', async () => {
     const cacheName = join(tempDir(), 'ro-alias');
     const writer = h.cached({ backend: 'sqlite', cacheName });
-    await writer.cache.keyv.set('redirect:dangling', 'missing-target');
+    await writer.cache.storage.store.set('redirects', 'dangling', 'missing-target');
     const reader = h.cached({ backend: 'sqlite', cacheName, readOnly: true });
     const got = await reader.cache.storage.get('dangling');
     expect(got).to.equal(undefined);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setupCache, type StorageErrorInfo } from '../../../src/index.js';
-import type { SqliteStore } from '../../../src/storage/sqlite-store.js';
+import type { SqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
 import { useHarness } from '../../support/harness.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -15,7 +15,7 @@ describe('integration: storage errors', () => {
   it('a SQLite cache that cannot be written (PRAGMA query_only) reports the failed write; the request succeeds', async () => {
     const seen: [Error, StorageErrorInfo][] = [];
     const http = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'ro'), onStorageError: (error, info) => void seen.push([error, info]) });
-    await (http.cache.keyv.store as SqliteStore).query('PRAGMA query_only = ON');
+    await (http.cache.storage.store as SqliteStore).query('PRAGMA query_only = ON');
     const response = await http.get('/w');
     expect(response.status).to.equal(200);
     expect(response.cacheKey).to.equal(undefined);
@@ -29,7 +29,7 @@ describe('integration: storage errors', () => {
 
   it('a throwing hook never breaks a request', async () => {
     const http = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'ro2'), onStorageError: () => { throw new Error('hook bug'); } });
-    await (http.cache.keyv.store as SqliteStore).query('PRAGMA query_only = ON');
+    await (http.cache.storage.store as SqliteStore).query('PRAGMA query_only = ON');
     expect((await http.get('/w')).status).to.equal(200);
   });
 

@@ -74,15 +74,15 @@ describe('integration: unusable, hanging or failing backends', function () {
       expect(h.origin.count('/broken')).to.equal(3);
     });
 
-    it('one BLOB or NULL value written by other code is an invalid entry: inspection still works and delete({ invalid }) removes it', async () => {
+    it('a BLOB or garbage text written by other code is an invalid entry: inspection still works and delete({ invalid }) removes it', async () => {
       const path = join(tempDir(), 'blob.sqlite');
       const http = h.cached({ backend: 'sqlite', cacheName: path });
       await http.get('/kept');
-      await sql(path, "INSERT INTO http_cache(key, value) VALUES ('blob-row', x'00ff'), ('null-row', NULL)");
+      await sql(path, "INSERT INTO responses(key, value, url, created_at, size, accessed) VALUES ('blob-row', x'00ff', '', 0, 2, 0), ('text-row', 'garbage', '', 0, 7, 0)");
       expect(await http.cache.count()).to.equal(1);
       expect(await http.cache.urls()).to.deep.equal([h.origin.url('/kept')]);
       const invalid = await collect(http.cache.filter({ valid: false, expired: false, invalid: true }));
-      expect(invalid.map((r) => r.cacheKey).sort()).to.deep.equal(['blob-row', 'null-row']);
+      expect(invalid.map((r) => r.cacheKey).sort()).to.deep.equal(['blob-row', 'text-row']);
       expect(await http.cache.delete({ invalid: true })).to.equal(2);
       expect((await http.cache.responses.keys()).length).to.equal(1);
     });
