@@ -12,6 +12,7 @@ import { CacheStorage, liveEntrySize, type EntryCodec } from './cache-storage.js
 import { storageErrorReporter } from './errors.js';
 import { KeyvStore, transportKeyv } from './keyv-store.js';
 import { MemoryStore } from './memory-store.js';
+import { openFilesystemStore } from './filesystem-store.js';
 import { openGridfsStore } from './gridfs-store.js';
 import { openMongoStore } from './mongo-store.js';
 import { nameSegment, type OpenStoreOptions, type RecordStore, type StoreFactory } from './record-store.js';
@@ -164,6 +165,7 @@ function sqliteDriver(option: unknown): SqliteDriverName | undefined {
  */
 const REGISTRY = new Map<string, StoreFactory>([
   ['memory', (options) => new MemoryStore(options.settings, liveEntrySize as (value: unknown) => number)],
+  ['filesystem', openFilesystemStore],
   ['mongodb', openMongoStore],
   ['gridfs', openGridfsStore],
 ]);
