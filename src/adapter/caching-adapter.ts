@@ -24,7 +24,6 @@ import { fallbackOutcome, fetchAndStore, forCaller } from './network.js';
 import { buildRequestInfo } from './request-info.js';
 import type { BodyShape } from './response-data.js';
 import { settle } from './settle.js';
-import { BACKEND_DEADLINE_MS } from '../storage/cache-storage.js';
 
 const INNER = Symbol('axios-keyv-cache inner adapter');
 
@@ -100,7 +99,7 @@ async function handle(glue: Glue, config: InternalAxiosRequestConfig): Promise<A
   const lookup = await look(ctx, request, actions, {
     followsRedirects: config.maxRedirects !== 0,
     // A caller with a shorter timeout does not wait that long on the backend either.
-    readDeadlineMs: config.timeout ? Math.min(config.timeout, BACKEND_DEADLINE_MS) : BACKEND_DEADLINE_MS,
+    readDeadlineMs: config.timeout ? Math.min(config.timeout, ctx.storage.settings.deadlineMs) : ctx.storage.settings.deadlineMs,
   });
   const { decision, entry, entryKey } = lookup;
   if (log.enabled) {
