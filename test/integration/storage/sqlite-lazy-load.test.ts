@@ -8,10 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { nodeSqliteModule } from '../../../src/storage/sqlite/node-sqlite-driver.js';
 import { tempDir } from '../../support/temp.js';
 
 describe('integration: sqlite3 loaded lazily', () => {
-  it('without sqlite3: memory works; a SQLite cache reports the install hint and count() rejects with it', function () {
+  it('without sqlite3: memory works; a SQLite cache on the sqlite3 driver reports the install hint; on Node with node:sqlite the default needs no sqlite3', function () {
     this.timeout(60000);
     const dir = tempDir();
     const hooks = join(dir, 'hooks.mjs');
@@ -28,9 +29,11 @@ describe('integration: sqlite3 loaded lazily', () => {
       const mem = setupCache(axios.create(), { backend: 'memory' });
       console.log('memory', await mem.cache.count());
       const seen = [];
-      const db = setupCache(axios.create(), { cacheName: ${JSON.stringify(join(dir, 'c'))}, onStorageError: (e, info) => seen.push(info.operation + ' ' + e.message) });
+      const db = setupCache(axios.create(), { cacheName: ${JSON.stringify(join(dir, 'c'))}, sqliteDriver: 'sqlite3', onStorageError: (e, info) => seen.push(info.operation + ' ' + e.message) });
       try { await db.cache.count(); console.log('count resolved'); } catch (e) { console.log('count rejected: ' + e.message); }
-      console.log('hook: ' + seen[0]);`;
+      console.log('hook: ' + seen[0]);
+      const auto = setupCache(axios.create(), { cacheName: ${JSON.stringify(join(dir, 'auto'))}, onStorageError: () => undefined });
+      try { console.log('auto count ' + (await auto.cache.count())); } catch (e) { console.log('auto rejected: ' + e.message); }`;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(register).href, '--input-type=module', '-e', script], {
       cwd: process.cwd(),
       encoding: 'utf8',
@@ -40,5 +43,8 @@ describe('integration: sqlite3 loaded lazily', () => {
     expect(out, child.stderr).to.include('memory 0');
     expect(out).to.match(/count rejected: .*sqlite3.*npm install sqlite3.*npm rebuild sqlite3.*npm_config_sqlite=\/usr/);
     expect(out).to.match(/hook: open .*npm install sqlite3/);
+    // Without a driver choice, Node >= 22.5 uses node:sqlite and needs no sqlite3 at all.
+    if (nodeSqliteModule()) expect(out).to.include('auto count 0');
+    else expect(out).to.match(/auto rejected: .*npm install sqlite3/);
   });
 });

@@ -59,6 +59,29 @@ describe('integration: SQLite shared by several processes', () => {
     expect(unreadable, 'entries that do not read back').to.equal(0);
   });
 
+  it('a write while another process holds the write lock is skipped and reported; the request is served from the network; reads go on', async function () {
+    this.timeout(30000);
+    const path = join(tempDir(), 'busy.sqlite');
+    const reports: string[] = [];
+    const http = h.cached({ backend: 'sqlite', cacheName: path, onStorageError: (error) => void reports.push(error.name) });
+    await http.get('/warm');
+    const holder = child('sqlite-lock-holder.ts', [path, '2000']);
+    await new Promise<void>((resolve, reject) => {
+      holder.onLine((line) => line === 'locked' && resolve());
+      void holder.done.then(({ err }) => reject(new Error(`the lock holder exited early: ${err}`)));
+    });
+    const response = await http.get('/while-locked');
+    expect(response.status).to.equal(200);
+    expect(response.fromCache).to.equal(false);
+    expect(response.cacheKey, 'not written').to.equal(undefined);
+    expect((await http.get('/warm')).fromCache, 'reads still work under WAL').to.equal(true);
+    expect((await holder.done).code).to.equal(0);
+    expect(reports, JSON.stringify(reports)).to.include('StorageBusyError');
+    expect((http.cache.storage.store as SqliteStore).skippedWrites).to.be.at.least(1);
+    await http.get('/while-locked');
+    expect((await http.get('/while-locked')).fromCache, 'writes work again once the lock is gone').to.equal(true);
+  });
+
   it('a lock held by another process for 8 s never stalls the event loop (worst stall well under 1 s) while 4 requests at a time keep going', async function () {
     this.timeout(60000);
     const path = join(tempDir(), 'locked.sqlite');
