@@ -12,9 +12,11 @@ import { CacheStorage, liveEntrySize, type EntryCodec } from './cache-storage.js
 import { storageErrorReporter } from './errors.js';
 import { KeyvStore, transportKeyv } from './keyv-store.js';
 import { MemoryStore } from './memory-store.js';
+import { openDynamoStore } from './dynamodb/dynamodb-store.js';
 import { openFilesystemStore } from './filesystem-store.js';
 import { openGridfsStore } from './gridfs-store.js';
 import { openMongoStore } from './mongo-store.js';
+import { openRedisStore } from './redis/redis-store.js';
 import { nameSegment, type OpenStoreOptions, type RecordStore, type StoreFactory } from './record-store.js';
 import { checkSqlitePath } from './sqlite/sqlite-path.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -165,8 +167,10 @@ function sqliteDriver(option: unknown): SqliteDriverName | undefined {
  */
 const REGISTRY = new Map<string, StoreFactory>([
   ['memory', (options) => new MemoryStore(options.settings, liveEntrySize as (value: unknown) => number)],
+  ['dynamodb', openDynamoStore],
   ['filesystem', openFilesystemStore],
   ['mongodb', openMongoStore],
+  ['redis', openRedisStore],
   ['gridfs', openGridfsStore],
 ]);
 

@@ -19,8 +19,12 @@ export interface BackendConformanceOptions {
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
+/** Counts suites in this process, so two runs against one server never reuse a cache name. */
+let suites = 0;
+
 export function backendConformance(options: (cacheName: string) => CacheOptions, suite: BackendConformanceOptions = {}): void {
   const { maxBody = 5 * 1024 * 1024, persistent = true } = suite;
+  const run = (suites += 1);
   let origin: Origin;
   let clock: Clock;
   let name = '';
@@ -64,7 +68,7 @@ export function backendConformance(options: (cacheName: string) => CacheOptions,
   after(async () => origin.close());
   beforeEach(() => {
     seq += 1;
-    name = `bc${process.pid}x${seq}`;
+    name = `bc${process.pid}s${run}x${seq}`;
     origin.reset(); // also forgets routes
     routes();
     clock = controlClock();

@@ -25,8 +25,12 @@ async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
 
 const meta = (url: string) => ({ url, expires: null, createdAt: Date.now() });
 
+/** Counts suites in this process, so two runs against one server never reuse a cache name. */
+let suites = 0;
+
 export function storeConformance(open: (cacheName: string) => RecordStore | Promise<RecordStore>, options: StoreConformanceOptions = {}): void {
   const opened: RecordStore[] = [];
+  const suite = (suites += 1);
   let seq = 0;
   /** A fresh cache name per test, so tests never see each other's records on a shared server. */
   let base = '';
@@ -38,7 +42,7 @@ export function storeConformance(open: (cacheName: string) => RecordStore | Prom
 
   beforeEach(() => {
     seq += 1;
-    base = `conf${process.pid}t${seq}`;
+    base = `conf${process.pid}s${suite}t${seq}`;
   });
   afterEach(async () => {
     for (const s of opened.splice(0)) await s.close().catch(() => undefined);
