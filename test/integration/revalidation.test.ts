@@ -442,10 +442,10 @@ describe('integration: revalidation and error handling (docs/behaviour.md §10 i
   });
 
   describe('item 34: staleWhileRevalidate', () => {
-    /** The first hit answers at once; later hits take 300 ms. */
+    /** The first hit answers at once; later hits take 1.2 s (far above an answer from the cache, even on a loaded machine). */
     function slowAfterFirst(path: string, headers: Record<string, string> = {}): void {
       h.origin.route(path, async (_req, res, n) => {
-        if (n > 1) await sleep(300);
+        if (n > 1) await sleep(1200);
         sendJson(res, { n }, headers);
       });
     }
@@ -459,13 +459,13 @@ describe('integration: revalidation and error handling (docs/behaviour.md §10 i
       const start = performance.now();
       const stale = await http.get('/r34');
       const took = elapsed(start);
-      expect(took, 'ms to answer').to.be.below(150);
+      expect(took, 'ms to answer').to.be.below(800);
       expect(stale.fromCache).to.equal(true);
       expect(stale.isExpired).to.equal(true);
       expect(stale.data).to.deep.equal({ n: 1 });
 
       await waitFor(() => h.origin.count('/r34') === 2, 'the background request to reach the origin');
-      await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written');
+      await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written', 5000);
 
       const later = await http.get('/r34');
       expect(later.fromCache).to.equal(true);
@@ -499,9 +499,9 @@ describe('integration: revalidation and error handling (docs/behaviour.md §10 i
       h.clock.advance(4); // 3 s stale: within the limit
       let start = performance.now();
       const stale = await http.get('/r34t');
-      expect(elapsed(start)).to.be.below(150);
+      expect(elapsed(start)).to.be.below(800);
       expect(stale.fromCache).to.equal(true);
-      await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written');
+      await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written', 5000);
 
       h.clock.advance(10); // 9 s stale: past the limit
       start = performance.now();
@@ -518,9 +518,9 @@ describe('integration: revalidation and error handling (docs/behaviour.md §10 i
       h.clock.advance(2);
       const start = performance.now();
       const res: AxiosResponse = await http.get('/r34p', { cache: { staleWhileRevalidate: true } });
-      expect(elapsed(start)).to.be.below(150);
+      expect(elapsed(start)).to.be.below(800);
       expect(res.fromCache).to.equal(true);
-      await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written');
+      await waitFor(async () => (await storedN(http, first.cacheKey!)) === 2, 'the background refresh to be written', 5000);
     });
   });
 });
