@@ -7,15 +7,15 @@ import { expect } from 'chai';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
-import { ENTRY_FORMAT } from '../../../src/policy/types.js';
-import { DEFAULT_STORE_SETTINGS } from '../../../src/storage/cache-storage.js';
-import type { SqliteDriverName } from '../../../src/storage/sqlite/driver.js';
-import { nodeSqliteModule } from '../../../src/storage/sqlite/node-sqlite-driver.js';
-import { SqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
-import { backendConformance } from '../../support/backend-conformance.js';
-import { useHarness } from '../../support/harness.js';
-import { storeConformance } from '../../support/store-conformance.js';
-import { tempDir } from '../../support/temp.js';
+import { ENTRY_FORMAT } from '../../../../src/policy/types.js';
+import { DEFAULT_STORE_SETTINGS } from '../../../../src/storage/cache-storage.js';
+import type { SqliteDriverName } from '../../../../src/storage/sqlite/driver.js';
+import { nodeSqliteModule } from '../../../../src/storage/sqlite/node-sqlite-driver.js';
+import { SqliteStore } from '../../../../src/storage/sqlite/sqlite-store.js';
+import { backendConformance } from '../../../support/backend-conformance.js';
+import { useHarness } from '../../../support/harness.js';
+import { storeConformance } from '../../../support/store-conformance.js';
+import { tempDir } from '../../../support/temp.js';
 
 function withDb<T>(path: string, fn: (db: sqlite3.Database) => Promise<T>): Promise<T> {
   const db = new sqlite3.Database(path);

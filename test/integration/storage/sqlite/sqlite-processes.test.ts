@@ -7,11 +7,11 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { SqliteStore } from '../../../src/storage/sqlite/sqlite-store.js';
-import { useHarness } from '../../support/harness.js';
-import { tempDir } from '../../support/temp.js';
+import type { SqliteStore } from '../../../../src/storage/sqlite/sqlite-store.js';
+import { useHarness } from '../../../support/harness.js';
+import { tempDir } from '../../../support/temp.js';
 
-const support = new URL('../../support/', import.meta.url).pathname;
+const support = new URL('../../../support/', import.meta.url).pathname;
 
 function child(script: string, args: string[]): { done: Promise<{ code: number | null; out: string; err: string }>; onLine(fn: (line: string) => void): void } {
   const proc = spawn(process.execPath, ['--import', 'tsx', join(support, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,11 +7,11 @@
  */
 import { expect } from 'chai';
 import { createCluster } from '@keyv/redis';
-import type { StoreSettings } from '../../../src/storage/record-store.js';
-import { openRedisStore, RedisStore } from '../../../src/storage/redis/redis-store.js';
-import { backendConformance } from '../../support/backend-conformance.js';
-import { storeConformance } from '../../support/store-conformance.js';
-import { redisCli, requireRedis, startRedisCluster, type RedisCluster } from '../../support/servers/redis-server.js';
+import type { StoreSettings } from '../../../../src/storage/record-store.js';
+import { openRedisStore, RedisStore } from '../../../../src/storage/redis/redis-store.js';
+import { backendConformance } from '../../../support/backend-conformance.js';
+import { storeConformance } from '../../../support/store-conformance.js';
+import { redisCli, requireRedis, startRedisCluster, type RedisCluster } from '../../../support/servers/redis-server.js';
 
 
 const SETTINGS: StoreSettings = { deadlineMs: 2000, ttlOffsetMs: 3_600_000, maxEntrySize: undefined, maxEntries: undefined, maxBytes: undefined };

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nodeSqliteModule } from '../../../src/storage/sqlite/node-sqlite-driver.js';
-import { tempDir } from '../../support/temp.js';
+import { nodeSqliteModule } from '../../../../src/storage/sqlite/node-sqlite-driver.js';
+import { tempDir } from '../../../support/temp.js';
 
 describe('integration: sqlite3 loaded lazily', () => {
   it('without sqlite3: memory works; a SQLite cache on the sqlite3 driver reports the install hint; on Node with node:sqlite the default needs no sqlite3', function () {
@@ -22,7 +22,7 @@ describe('integration: sqlite3 loaded lazily', () => {
 }`);
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});`);
-    const index = new URL('../../../src/index.ts', import.meta.url).href;
+    const index = new URL('../../../../src/index.ts', import.meta.url).href;
     const script = `
       const { setupCache } = await import(${JSON.stringify(index)});
       const axios = (await import('axios')).default;
