@@ -7,7 +7,7 @@ import { CachedResponse } from './cached-response.js';
 import type { CacheContext } from './context.js';
 import { log } from './debug.js';
 import { expiresAt, parseExpiration } from './policy/expiration.js';
-import type { ExpireAfter } from './policy/types.js';
+import { ENTRY_FORMAT, type ExpireAfter } from './policy/types.js';
 import { requestInfo, type RequestLike } from './request-like.js';
 import type { Keyv } from 'keyv';
 import type { CacheStorage, StoredItem } from './storage/cache-storage.js';
@@ -107,7 +107,7 @@ export class HttpCache {
   ): CachedResponse | undefined {
     if (!item.entry) {
       if (!invalid) return undefined;
-      const placeholder = { v: 2 as const, url: '', status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { method: 'GET', url: '', headers: {} }, createdAt: now, expires: null };
+      const placeholder = { v: ENTRY_FORMAT as typeof ENTRY_FORMAT, url: '', status: 504, statusText: 'Not Cached', headers: {}, body: Buffer.alloc(0), request: { method: 'GET', url: '', headers: {} }, createdAt: now, expires: null };
       return new CachedResponse(item.key, placeholder);
     }
     const isExpired = item.entry.expires !== null && now >= item.entry.expires;

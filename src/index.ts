@@ -10,11 +10,13 @@ export type { ContainsOptions, DeleteOptions, FilterOptions } from './cache.js';
 export type { RequestLike } from './request-like.js';
 export { CachedResponse, describeResponse } from './cached-response.js';
 export { NEVER_EXPIRE, EXPIRE_IMMEDIATELY, DO_NOT_CACHE, DEFAULT_IGNORED_PARAMETERS, DEFAULT_HASHED_PARAMETERS, ALL_METHODS } from './constants.js';
-// jsonSerializer stays internal: `serializer` takes only 'json' until custom serializers arrive.
 export type { Serializer } from './serializers/types.js';
+export { SerializerPipeline, Stage, jsonStage, yamlStage, bsonStage, binaryStage, gzipStage, deflateStage, brotliStage, zstdStage } from './serializers/pipeline.js';
+export type { StageOptions } from './serializers/pipeline.js';
 export type { CachedEntry, StoredRequest, RequestInfo, ExpireAfter } from './policy/types.js';
 export type {
   BackendName,
+  SerializerName,
   CacheAxiosInstance,
   CacheAxiosResponse,
   CacheOptions,

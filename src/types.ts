@@ -1,12 +1,16 @@
 import type { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { Keyv, KeyvStoreAdapter } from 'keyv';
-import type { ExpireAfter, RequestInfo } from './policy/types.js';
+import type { CachedEntry, ExpireAfter, RequestInfo } from './policy/types.js';
+import type { Serializer } from './serializers/types.js';
 import type { UrlsExpireAfter } from './policy/url-patterns.js';
 import type { HttpCache } from './cache.js';
 
 export type { ExpireAfter, RequestInfo, UrlsExpireAfter };
 
 /** Backend names built in so far. */
+/** The built-in serializers by name. */
+export type SerializerName = 'json' | 'yaml' | 'bson' | 'binary' | 'pickle';
+
 export type BackendName = 'sqlite' | 'memory' | 'filesystem' | 'redis' | 'mongodb' | 'gridfs' | 'dynamodb';
 
 /** The storage operation that failed; a timeout is reported with the operation that timed out. */
@@ -78,8 +82,12 @@ export interface CacheOptions {
   maxEntrySize?: number;
   /** SQLite driver: `'auto'` (default: node:sqlite where Node has it, else sqlite3), `'node:sqlite'`, `'sqlite3'`. */
   sqliteDriver?: 'auto' | 'node:sqlite' | 'sqlite3';
-  /** Serializer for stored entries. Only `'json'` so far (the memory backend keeps live objects). */
-  serializer?: 'json';
+  /**
+   * How entries are encoded: `'json'`, `'yaml'`, `'bson'`, `'binary'` (node:v8; alias `'pickle'`), a
+   * `SerializerPipeline`, or an object with `dumps`/`loads` (or `stringify`/`parse`). Default per
+   * backend (README "Serializers"); the memory backend keeps live objects.
+   */
+  serializer?: SerializerName | Serializer | { dumps(entry: CachedEntry): string | Uint8Array; loads(data: string | Uint8Array): unknown; id?: string } | { stringify(entry: CachedEntry): string | Uint8Array; parse(data: string | Uint8Array): unknown; id?: string };
   /** Default expiration of new responses. Default NEVER_EXPIRE. */
   expireAfter?: ExpireAfter;
   /** Per-URL expiration: globs (requests-cache semantics) or RegExps; the first match in order wins. */

@@ -12,7 +12,9 @@ import type { HeaderRecord, KeySettings, RequestInfo, StoredHeaders, StoredReque
 /**
  * The cache key of a request: sha256 hex (64 chars) over, in upstream's order (docs/behaviour.md §3.1):
  * upper-case method, normalized URL, normalized body (`''` when none), the matched `name=value`
- * header parts, and the serializer name (so switching serializers never reads another one's data).
+ * header parts. Unlike upstream, the serializer is not a part: the stored value names the format it
+ * was written in, so an entry of another serializer is a miss overwritten in place, never an orphan
+ * counted twice (README "Differences from requests-cache").
  *
  * Upstream's `verify` part becomes a trailing `verify=false` part for requests sent with TLS
  * verification off (`RequestInfo.insecure`); a CA bundle still verifies, so it shares the key, as
@@ -45,7 +47,6 @@ export function createKey(
     normalizeUrl(request.url, redactor),
     body ?? '',
     ...headerParts,
-    settings.serializerName,
     // Only when verification is off, so every other key stays as it was.
     ...(request.insecure ? ['verify=false'] : []),
   ]) {

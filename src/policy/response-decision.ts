@@ -111,7 +111,7 @@ export function storableHeaders(headers: StoredHeaders, keySettings: KeySettings
 /** The entry written for a response; `statusText` is always a string ('' when the adapter gave none). */
 function storedEntry(lookup: LookupFacts, response: AdapterResponse, url: string, expires: number | null, ctx: ResponseContext): CachedEntry {
   return {
-    v: 2,
+    v: ENTRY_FORMAT,
     url: redactUrl(url, ctx.keySettings),
     status: response.status,
     statusText: typeof response.statusText === 'string' ? response.statusText : '',

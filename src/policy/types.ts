@@ -101,7 +101,7 @@ export interface StoredRequest {
  * The stored entry format. 2 since 0.2 (keys hash credentials and order parameters differently, so
  * 0.1 entries would never be found again); a store of an older format is purged on open.
  */
-export const ENTRY_FORMAT = 2;
+export const ENTRY_FORMAT = 3;
 
 export interface CachedEntry {
   /** Format version, so a later layout change can tell old entries apart. */

@@ -5,8 +5,7 @@ import { accessSync, chmodSync, constants as fsConstants, mkdirSync, statSync } 
 import { dirname, extname, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
-import { jsonSerializer } from '../serializers/json.js';
-import type { Serializer } from '../serializers/types.js';
+import { resolveSerializer } from '../serializers/registry.js';
 import type { StorageErrorHook } from '../types.js';
 import { CacheStorage, liveEntrySize, type EntryCodec } from './cache-storage.js';
 import { storageErrorReporter } from './errors.js';
@@ -45,10 +44,6 @@ export interface StorageOptions {
 
 const show = (value: unknown): string => inspect(value, { depth: 1, breakLength: Infinity });
 
-function serializerFor(option: unknown): Serializer {
-  if (option === undefined || option === 'json') return jsonSerializer;
-  throw new RangeError(`Invalid serializer: ${show(option)} (expected 'json')`);
-}
 
 /** `<cacheName>.sqlite` unless the name already has an extension (docs/behaviour.md §7 `db_path`). */
 export function sqlitePath(cacheName: string): string {
@@ -162,6 +157,21 @@ function sqliteDriver(option: unknown): SqliteDriverName | undefined {
 }
 
 /**
+ * Each backend's serializer when `serializer` is not given (README "Serializers"): binary (node:v8)
+ * where the store keeps bytes as they are, BSON for MongoDB (its own document format), JSON where a
+ * person reads the files (filesystem); Keyv stores get JSON too, since they hold only text (bytes
+ * would be base64 there).
+ */
+export const DEFAULT_SERIALIZER: Record<string, string> = {
+  sqlite: 'binary',
+  redis: 'binary',
+  dynamodb: 'binary',
+  mongodb: 'bson',
+  gridfs: 'bson',
+  filesystem: 'json',
+};
+
+/**
  * Backends by name. Each constructor is synchronous and connects on first use; the driver packages
  * are imported then (src/storage/optional-import.ts), so naming a backend loads nothing until used.
  */
@@ -198,21 +208,21 @@ export function createStorage(options: StorageOptions): CacheStorage {
   const hook = options.onStorageError as StorageErrorHook | undefined;
   const open = (store: RecordStore, codec: EntryCodec): CacheStorage =>
     new CacheStorage(store, codec, settings, { readOnly, throwOnError: options.throwOnStorageError === true, report: storageErrorReporter(hook, store.description) });
-  const serialized = (): EntryCodec => {
-    const serializer = serializerFor(options.serializer);
-    return { live: false, name: serializer.name, serializer };
+  const serialized = (fallback: string): EntryCodec => {
+    const serializer = resolveSerializer(options.serializer, fallback);
+    return { live: false, name: serializer.id, serializer };
   };
   const storeOptions: OpenStoreOptions = { cacheName, connection: options.connection, settings, readOnly };
 
   if (backend === 'memory') {
     // Live objects, as upstream's memory backend; every read builds fresh copies for the caller.
-    if (options.serializer !== undefined) serializerFor(options.serializer);
+    if (options.serializer !== undefined) resolveSerializer(options.serializer, 'json'); // checked, then unused: live objects
     return open(REGISTRY.get('memory')!(storeOptions), { live: true, name: 'memory' });
   }
-  if (backend === 'sqlite') return open(openSqlite({ ...storeOptions, driver: options.sqliteDriver }), serialized());
+  if (backend === 'sqlite') return open(openSqlite({ ...storeOptions, driver: options.sqliteDriver }), serialized(DEFAULT_SERIALIZER.sqlite));
   if (typeof backend === 'string') {
     const factory = REGISTRY.get(backend);
-    if (factory) return open(factory(storeOptions), serialized());
+    if (factory) return open(factory(storeOptions), serialized(DEFAULT_SERIALIZER[backend] ?? 'json'));
     throw new RangeError(`Invalid backend: ${show(backend)} (expected one of ${BUILT_IN_BACKENDS.map((b) => `'${b}'`).join(', ')}, a Keyv instance, or a Keyv store adapter)`);
   }
   if (isKeyv6(backend)) {
@@ -223,12 +233,12 @@ export function createStorage(options: StorageOptions): CacheStorage {
   if (isKeyv(backend)) {
     // The user's own Keyv, with its own namespace: it may hold the application's keys too, which
     // our `r:`/`a:`/`m:` tags keep apart (src/storage/keyv-store.ts).
-    return open(new KeyvStore(backend, `keyv ${backend.namespace ?? ''}`.trim()), serialized());
+    return open(new KeyvStore(backend, `keyv ${backend.namespace ?? ''}`.trim()), serialized('json'));
   }
   if (isStoreAdapter(backend)) {
     // A bare adapter (new KeyvRedis(url), new KeyvSqlite(…)) in our own Keyv under the cacheName
     // namespace (escaped, so `a` and `a:b` never share a prefix); the store may hold other data.
-    return open(new KeyvStore(transportKeyv(backend, nameSegment(cacheName)), `keyv store ${cacheName}`), serialized());
+    return open(new KeyvStore(transportKeyv(backend, nameSegment(cacheName)), `keyv store ${cacheName}`), serialized('json'));
   }
   throw new RangeError(
     `Invalid backend: ${show(backend)} (expected one of ${BUILT_IN_BACKENDS.map((b) => `'${b}'`).join(', ')}, a Keyv instance, or a Keyv store adapter)`,

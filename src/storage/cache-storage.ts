@@ -66,14 +66,6 @@ export interface StoredItem {
   error?: unknown;
 }
 
-/** The format version of a decoded value that looks like one of our entries (any format), else undefined. */
-function entryFormat(value: unknown): number | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const e = value as Record<string, unknown>;
-  const looksLikeEntry = typeof e.v === 'number' && typeof e.url === 'string' && typeof e.status === 'number';
-  return looksLikeEntry ? (e.v as number) : undefined;
-}
-
 /** A rough size of a live entry, for the memory backend's `maxBytes`: its body plus its header text. */
 export function liveEntrySize(entry: CachedEntry): number {
   let size = entry.body.byteLength + entry.url.length;
@@ -159,9 +151,9 @@ export class CacheStorage {
       for await (const key of this.store.keys('responses')) {
         const raw = await this.store.get('responses', key);
         if (raw === undefined) continue;
+        // Entries of the current format read back; anything else (older formats, other layouts) goes.
         try {
-          const v = entryFormat(this.decodeLoose(raw));
-          if (v === undefined || v < ENTRY_FORMAT) older.push(key);
+          this.decode(raw);
         } catch {
           older.push(key);
         }
@@ -179,18 +171,13 @@ export class CacheStorage {
     }
   }
 
-  /** A stored value as the serializer reads it, without the format check `loads` makes. */
-  private decodeLoose(raw: unknown): unknown {
-    if (this.codec.live) return raw;
-    return typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;
-  }
 
   private decode(raw: unknown): CachedEntry {
     if (this.codec.live) {
       if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== ENTRY_FORMAT) throw new TypeError('not a cache entry');
       return raw as CachedEntry;
     }
-    if (typeof raw !== 'string') throw new TypeError(`expected serialized text, got ${raw instanceof Uint8Array ? 'bytes' : typeof raw}`);
+    if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) throw new TypeError(`expected a stored value, got ${typeof raw}`);
     return this.codec.serializer.loads(raw);
   }
 

@@ -134,6 +134,7 @@ describe('integration: credentials axios adds itself', () => {
       {
         backend: 'sqlite',
         cacheName: join(dir, 'per-user'),
+        serializer: 'json', // legible, so the stored request can be checked as text
         keyFn: (request, context) => `${context.defaultKey()}:${createHash('sha256').update(request.headers.authorization ?? '').digest('hex')}`,
       },
       instance,

@@ -17,7 +17,7 @@ export const at = (seconds: number): number => NOW + seconds * 1000;
 /** A stored entry: a 200 for GET ITEM_URL, created a minute ago, never expiring, no validator, no Vary. */
 export function makeEntry(overrides: Partial<CachedEntry> = {}): CachedEntry {
   return {
-    v: 2,
+    v: 3,
     url: ITEM_URL,
     status: 200,
     statusText: 'OK',

@@ -143,7 +143,7 @@ describe('hashedParameters: Vary', () => {
   const entryFor = (authorization: string | undefined): CachedEntry => {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
     const stored = redactRequest(get('https://e.com/me', headers), SETTINGS);
-    return { v: 2, url: 'https://e.com/me', status: 200, statusText: 'OK', headers: { vary: 'Authorization' }, body: Buffer.alloc(0), request: stored, createdAt: 0, expires: null };
+    return { v: 3, url: 'https://e.com/me', status: 200, statusText: 'OK', headers: { vary: 'Authorization' }, body: Buffer.alloc(0), request: stored, createdAt: 0, expires: null };
   };
 
   it('Vary: Authorization matches when the hashes are equal, and only then', () => {

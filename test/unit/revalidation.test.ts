@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mergeNotModified } from '../../src/policy/revalidation.js';
-import type { CachedEntry } from '../../src/policy/types.js';
+import { ENTRY_FORMAT, type CachedEntry } from '../../src/policy/types.js';
 import { at, entryWith } from '../support/entries.js';
 
 const ETAG = '"v1"';
@@ -54,7 +54,7 @@ describe('policy/revalidation', () => {
       expect(entry.statusText).to.equal('OK');
       expect(entry.url).to.equal(cached.url);
       expect(entry.request).to.deep.equal(cached.request);
-      expect(entry.v).to.equal(2);
+      expect(entry.v).to.equal(ENTRY_FORMAT);
     });
 
     it('can set a never-expiring expiry', () => {

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
+import { ENTRY_FORMAT } from '../../../src/policy/types.js';
 import { useHarness } from '../../support/harness.js';
 import { tempDir } from '../../support/temp.js';
 
@@ -28,7 +29,7 @@ describe('integration: stored entry format', () => {
     const http = h.cached({ backend: 'sqlite', cacheName: path });
     expect(await http.cache.responses.keys()).to.deep.equal([]);
     expect(await http.cache.redirects.entries()).to.deep.equal([]);
-    expect(await http.cache.storage.store.getMeta('format')).to.equal('2');
+    expect(await http.cache.storage.store.getMeta('format')).to.equal(String(ENTRY_FORMAT));
     await http.get('/new');
     expect((await http.get('/new')).fromCache).to.equal(true);
     expect(await http.cache.count(), 'the format record is not a response').to.equal(1);

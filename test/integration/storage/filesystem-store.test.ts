@@ -15,6 +15,7 @@ import { checkSharedValue, sharedKeys } from '../../support/filesystem-values.js
 import { backendConformance } from '../../support/backend-conformance.js';
 import { storeConformance } from '../../support/store-conformance.js';
 import { tempDir } from '../../support/temp.js';
+import { serializerRoundTrips } from '../../support/serializer-round-trips.js';
 
 const support = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'support');
 const HEX = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
@@ -66,6 +67,7 @@ describe('integration: filesystem backend', () => {
     const tmp = tempDir('akc-fs-conf-');
     storeConformance((name) => openFilesystemStore({ cacheName: join(tmp, name), settings: baseSettings, readOnly: false }));
     backendConformance((name) => ({ backend: 'filesystem', cacheName: join(tmp, 'cache-' + name) }));
+    serializerRoundTrips((serializer, name) => ({ backend: 'filesystem', serializer, cacheName: join(tmp, 'ser-' + name) }));
   });
 
   describe('layout', () => {

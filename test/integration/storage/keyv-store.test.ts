@@ -10,6 +10,7 @@ import { nameSegment } from '../../../src/storage/record-store.js';
 import { backendConformance } from '../../support/backend-conformance.js';
 import { storeConformance } from '../../support/store-conformance.js';
 import { tempDir } from '../../support/temp.js';
+import { serializerRoundTrips } from '../../support/serializer-round-trips.js';
 
 describe('integration: a user-supplied Keyv store adapter as backend', () => {
   let uri = '';
@@ -33,4 +34,5 @@ describe('integration: a user-supplied Keyv store adapter as backend', () => {
     },
   });
   backendConformance((cacheName) => ({ backend: new KeyvSqlite({ uri }) as unknown as KeyvStoreAdapter, cacheName }));
+  serializerRoundTrips((serializer, cacheName) => ({ backend: new KeyvSqlite({ uri }) as unknown as KeyvStoreAdapter, serializer, cacheName }));
 });

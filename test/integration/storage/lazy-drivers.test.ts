@@ -83,7 +83,7 @@ describe('integration: backend drivers load lazily', function () {
     const http = setupCache(axios.create(), { backend: 'sqlite', cacheName });
     // One entry through the storage API the cache itself writes with (no origin needed here).
     const writer = http.cache.storage;
-    const entry = { v: 2 as const, url: 'https://api.test/x', status: 200, statusText: 'OK', headers: {}, body: Buffer.from('x'), request: { method: 'GET', url: 'https://api.test/x', headers: {} }, createdAt: Date.now(), expires: null };
+    const entry = { v: 3 as const, url: 'https://api.test/x', status: 200, statusText: 'OK', headers: {}, body: Buffer.from('x'), request: { method: 'GET', url: 'https://api.test/x', headers: {} }, createdAt: Date.now(), expires: null };
     expect(await writer.save('key-x', entry)).to.equal(true);
     await http.cache.close();
     const backends = new URL('../../../src/storage/backends.ts', import.meta.url).href;

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { MemoryStore } from '../../../src/storage/memory-store.js';
 import { backendConformance } from '../../support/backend-conformance.js';
 import { storeConformance } from '../../support/store-conformance.js';
+import { serializerRoundTrips } from '../../support/serializer-round-trips.js';
 
 describe('integration: memory backend', () => {
   // One process-wide store per name, as a second instance of a memory cache would not share it.
@@ -17,6 +18,8 @@ describe('integration: memory backend', () => {
   });
 
   backendConformance(() => ({ backend: 'memory' }), { persistent: false });
+  // The memory backend keeps live objects: the option is checked, then unused; the round trips still hold.
+  serializerRoundTrips((serializer) => ({ backend: 'memory', serializer }));
 
   describe('bounded size', () => {
     it('maxEntries keeps the most recently used entries: a read refreshes recency', async () => {

@@ -4,6 +4,7 @@
  */
 import { backendConformance } from '../../support/backend-conformance.js';
 import { forEachMongoServer } from '../../support/servers/jongodb.js';
+import { serializerRoundTrips } from '../../support/serializer-round-trips.js';
 
 describe('integration: MongoDB backends through setupCache', () => {
   forEachMongoServer((target) => {
@@ -12,11 +13,19 @@ describe('integration: MongoDB backends through setupCache', () => {
         target.track(cacheName);
         return { backend: 'mongodb', cacheName, connection: target.url() };
       }, { maxBody: 5 * 1024 * 1024 });
+      serializerRoundTrips((serializer, cacheName) => {
+        target.track(cacheName);
+        return { backend: 'mongodb', serializer, cacheName, connection: target.url() };
+      });
     });
     describe('gridfs', () => {
       backendConformance((cacheName) => {
         target.track(cacheName);
         return { backend: 'gridfs', cacheName, connection: target.url() };
+      });
+      serializerRoundTrips((serializer, cacheName) => {
+        target.track(cacheName);
+        return { backend: 'gridfs', serializer, cacheName, connection: target.url() };
       });
     });
   });

@@ -17,6 +17,7 @@ import { backendConformance } from '../../../support/backend-conformance.js';
 import { storeConformance } from '../../../support/store-conformance.js';
 import { DYNALITE_CREDENTIALS, requireDynalite, startDynalite, type Dynalite } from '../../../support/servers/dynalite-server.js';
 import { freePort } from '../../../support/servers/process.js';
+import { serializerRoundTrips } from '../../../support/serializer-round-trips.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -295,5 +296,9 @@ describe('integration: dynamodb backend (shared table) through setupCache', func
   backendConformance(
     (cacheName) => ({ backend: 'dynamodb', cacheName, connection: { endpoint: server!.endpoint, region: 'us-east-1', credentials: DYNALITE_CREDENTIALS, createTable: true } }),
     { maxBody: 280 * 1024 },
+  );
+  serializerRoundTrips(
+    (serializer, cacheName) => ({ backend: 'dynamodb', serializer, cacheName, connection: { endpoint: server!.endpoint, region: 'us-east-1', credentials: DYNALITE_CREDENTIALS, createTable: true } }),
+    { bigBody: 200 * 1024 },
   );
 });

@@ -12,6 +12,7 @@ import { openRedisStore, RedisStore } from '../../../../src/storage/redis/redis-
 import { backendConformance } from '../../../support/backend-conformance.js';
 import { storeConformance } from '../../../support/store-conformance.js';
 import { redisCli, requireRedis, startRedisCluster, type RedisCluster } from '../../../support/servers/redis-server.js';
+import { serializerRoundTrips } from '../../../support/serializer-round-trips.js';
 
 
 const SETTINGS: StoreSettings = { deadlineMs: 2000, ttlOffsetMs: 3_600_000, maxEntrySize: undefined, maxEntries: undefined, maxBytes: undefined };
@@ -47,6 +48,7 @@ describe('integration: redis backend on a 3-master cluster', function () {
 
   describe('backend conformance through setupCache', () => {
     backendConformance((cacheName) => ({ backend: 'redis', cacheName, connection: cluster.urls }));
+    serializerRoundTrips((serializer, cacheName) => ({ backend: 'redis', serializer, cacheName, connection: cluster.urls }));
   });
 
   it('spreads one cache over several masters, and count/keys/clear see every key', async () => {

@@ -14,6 +14,7 @@ import { backendConformance } from '../../../support/backend-conformance.js';
 import { storeConformance } from '../../../support/store-conformance.js';
 import { freePort } from '../../../support/servers/process.js';
 import { redisCli, requireRedis, startRedis, type RedisServer } from '../../../support/servers/redis-server.js';
+import { serializerRoundTrips } from '../../../support/serializer-round-trips.js';
 
 const SETTINGS: StoreSettings = { deadlineMs: 2000, ttlOffsetMs: 3_600_000, maxEntrySize: undefined, maxEntries: undefined, maxBytes: undefined };
 const meta = (url: string) => ({ url, expires: null, createdAt: Date.now() });
@@ -77,6 +78,7 @@ describe('integration: redis backend on one redis-server', function () {
 
   describe('backend conformance through setupCache', () => {
     backendConformance((cacheName) => ({ backend: 'redis', cacheName, connection: redis.url }));
+    serializerRoundTrips((serializer, cacheName) => ({ backend: 'redis', serializer, cacheName, connection: redis.url }));
   });
 
   describe('key layout and TTL', () => {

@@ -16,6 +16,7 @@ import { backendConformance } from '../../../support/backend-conformance.js';
 import { useHarness } from '../../../support/harness.js';
 import { storeConformance } from '../../../support/store-conformance.js';
 import { tempDir } from '../../../support/temp.js';
+import { serializerRoundTrips } from '../../../support/serializer-round-trips.js';
 
 function withDb<T>(path: string, fn: (db: sqlite3.Database) => Promise<T>): Promise<T> {
   const db = new sqlite3.Database(path);
@@ -51,6 +52,7 @@ describe('integration: SQLite backend', () => {
       dir = tempDir();
     });
     backendConformance((cacheName) => ({ backend: 'sqlite', cacheName: join(dir, encodeURIComponent(cacheName)) }));
+    serializerRoundTrips((serializer, cacheName) => ({ backend: 'sqlite', serializer, cacheName: join(dir, cacheName) }));
   });
 
   describe('schema and files', () => {
@@ -58,7 +60,7 @@ describe('integration: SQLite backend', () => {
 
     it('stores the URL, expiry and a store-level TTL of expiry + ttlOffset in columns; never-expiring rows get none', async () => {
       const path = join(tempDir(), 'cols.sqlite');
-      const http = h.cached({ backend: 'sqlite', cacheName: path, ttlOffset: '30m' });
+      const http = h.cached({ backend: 'sqlite', cacheName: path, ttlOffset: '30m', serializer: 'json' });
       const before = Date.now();
       await http.get('/expiring', { cache: { expireAfter: 60 } });
       await http.get('/forever');
@@ -70,7 +72,7 @@ describe('integration: SQLite backend', () => {
       expect(forever.expires).to.equal(null);
       expect(forever.ttl_until, 'never-expiring entries get no store-level TTL').to.equal(null);
       expect(Number(forever.size)).to.be.above(0);
-      expect(forever.type).to.equal('text');
+      expect(forever.type, 'json entries are text').to.equal('text');
     });
 
     it('runs in WAL mode, and the database, -wal and -shm files are 0600 in a 0700 folder it created', async () => {
@@ -89,7 +91,7 @@ describe('integration: SQLite backend', () => {
     it('migrates a pre-0.2 http_cache table: current-format entries and their aliases move over and hit, older ones go, the old table is dropped', async () => {
       const path = join(tempDir(), 'legacy.sqlite');
       // An entry as 0.2 development builds wrote it: the same JSON text, in the old key/value table.
-      const writer = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'writer') });
+      const writer = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'writer'), serializer: 'json' });
       await writer.get('/legacy');
       const text = String(await writer.cache.storage.store.get('responses', writer.cache.createKey({ url: '/legacy' })));
       await withDb(path, async (db) => {
@@ -100,7 +102,7 @@ describe('integration: SQLite backend', () => {
         await run(db, 'INSERT INTO http_cache VALUES (?, ?)', ['redirect:dangling', 'old-v1']);
         await run(db, 'INSERT INTO http_cache VALUES (?, ?)', ['axios-keyv-cache:format', '2']);
       });
-      const http = h.cached({ backend: 'sqlite', cacheName: path });
+      const http = h.cached({ backend: 'sqlite', cacheName: path, serializer: 'json' });
       const hit = await http.get('/legacy');
       expect(hit.fromCache, 'the migrated entry is a hit').to.equal(true);
       expect(h.origin.count('/legacy')).to.equal(1);
