@@ -65,6 +65,12 @@ export interface CacheOptions {
    * see README, one section per backend.
    */
   connection?: unknown;
+  /**
+   * Sign every stored entry and alias with HMAC-SHA256: one secret (>= 16 bytes) or a list, where the
+   * first signs and all verify (add a new key second first, then move it first). An entry that does
+   * not verify is a miss, overwritten by the next response. Default: not signed. Memory: ignored.
+   */
+  secretKey?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** Rethrow storage failures to the request instead of serving from the network. Default false. */
   throwOnStorageError?: boolean;
   /** How long one storage read or write may take before the request goes on without it, ms. Default 2000. */

@@ -67,6 +67,7 @@ const STORAGE_OPTIONS = [
   'maxBytes',
   'maxEntrySize',
   'sqliteDriver',
+  'secretKey',
 ] as const;
 
 const SETTING_OPTIONS = [

@@ -9,6 +9,7 @@ import { ENTRY_FORMAT, type CachedEntry } from '../policy/types.js';
 import type { Serializer } from '../serializers/types.js';
 import type { StorageOperation } from '../types.js';
 import { EntryTooLargeError, StorageTimeoutError } from './errors.js';
+import type { EntrySigner } from './entry-signing.js';
 import { MemoryStore } from './memory-store.js';
 import { valueSize, type RecordStore, type StoreSettings, type StoredValue } from './record-store.js';
 
@@ -24,6 +25,8 @@ export interface CacheStorageOptions {
   report?: StorageErrorReport;
   /** Rethrow storage failures to the request instead of treating them as misses. */
   throwOnError?: boolean;
+  /** Signs every stored value and alias (`secretKey`). */
+  signer?: EntrySigner;
 }
 
 /**
@@ -83,6 +86,7 @@ export class CacheStorage {
   private formatCheck: Promise<void> | undefined;
   /** Writes that outlived the deadline; `close()` gives them a last chance to land. */
   private readonly pending = new Set<Promise<boolean>>();
+  private readonly signer: EntrySigner | undefined;
   /** Responses not cached because they were larger than the limit, since open. */
   oversizedSkipped = 0;
 
@@ -94,6 +98,7 @@ export class CacheStorage {
   ) {
     this.readOnly = options.readOnly === true;
     this.throwOnError = options.throwOnError === true;
+    this.signer = options.signer;
     this.report = options.report ?? ((error, operation, key) => log('storage %s failed on %s (%s): %O', operation, store.description, key, error));
     this.memory = codec.live && store instanceof MemoryStore ? (store as MemoryStore<CachedEntry>) : undefined;
     // The built-in memory backend starts empty in every process: no older format can be in it.
@@ -153,7 +158,7 @@ export class CacheStorage {
         if (raw === undefined) continue;
         // Entries of the current format read back; anything else (older formats, other layouts) goes.
         try {
-          this.decode(raw);
+          this.decode(key, raw);
         } catch {
           older.push(key);
         }
@@ -172,7 +177,13 @@ export class CacheStorage {
   }
 
 
-  private decode(raw: unknown): CachedEntry {
+  private decode(key: string, stored: unknown): CachedEntry {
+    let raw = stored;
+    if (this.signer && !this.codec.live) {
+      // Never deserialized unless the signature verifies: tampered, moved or signed with a retired key.
+      raw = this.signer.verifyResponse(key, stored as StoredValue);
+      if (raw === undefined) throw new TypeError(`the signature of ${key} does not verify (tampered, moved, or signed with a key not in secretKey)`);
+    }
     if (this.codec.live) {
       if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== ENTRY_FORMAT) throw new TypeError('not a cache entry');
       return raw as CachedEntry;
@@ -181,8 +192,10 @@ export class CacheStorage {
     return this.codec.serializer.loads(raw);
   }
 
-  private encode(entry: CachedEntry): StoredValue | CachedEntry {
-    return this.codec.live ? entry : this.codec.serializer.dumps(entry);
+  private encode(key: string, entry: CachedEntry): StoredValue | CachedEntry {
+    if (this.codec.live) return entry;
+    const value = this.codec.serializer.dumps(entry);
+    return this.signer ? this.signer.signResponse(key, value) : value;
   }
 
   private fail(error: unknown, operation: StorageOperation, key?: string): void {
@@ -217,7 +230,7 @@ export class CacheStorage {
       }
     }
     try {
-      return { key: found, entry: this.decode(raw) };
+      return { key: found, entry: this.decode(found, raw) };
     } catch (error) {
       log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
       return undefined;
@@ -232,8 +245,8 @@ export class CacheStorage {
       if (formatCheck) await formatCheck;
       raw = await this.store.get('responses', key);
       if (raw === undefined) {
-        const target = await this.store.get('redirects', key);
-        if (typeof target !== 'string') return undefined;
+        const target = this.aliasValue(key, await this.store.get('redirects', key));
+        if (target === undefined) return undefined;
         raw = await this.store.get('responses', target);
         found = target;
         if (raw === undefined) {
@@ -247,7 +260,7 @@ export class CacheStorage {
       return undefined;
     }
     try {
-      return { key: found, entry: this.decode(raw) };
+      return { key: found, entry: this.decode(found, raw) };
     } catch (error) {
       // A damaged entry or one of another format: a miss, overwritten by the next response.
       log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
@@ -279,7 +292,7 @@ export class CacheStorage {
   private async write(key: string, entry: CachedEntry, aliases: readonly string[]): Promise<boolean> {
     let value: StoredValue | CachedEntry;
     try {
-      value = this.encode(entry);
+      value = this.encode(key, entry);
     } catch (error) {
       // The serializer refused an entry it could not read back: not the store's fault.
       log('cache entry %s cannot be encoded; not written: %O', key, error);
@@ -303,7 +316,7 @@ export class CacheStorage {
       }
       await this.store.set('responses', key, value as StoredValue, { ttlMs, meta: { url: entry.url, expires: entry.expires, createdAt: entry.createdAt } });
       for (const alias of aliases) {
-        if (alias !== key) await this.store.set('redirects', alias, key, { ttlMs });
+        if (alias !== key) await this.store.set('redirects', alias, this.signer ? this.signer.signAlias(alias, key) : key, { ttlMs });
       }
       return true;
     } catch (error) {
@@ -347,8 +360,16 @@ export class CacheStorage {
 
   /** Where an alias points, or undefined. */
   async aliasTarget(alias: string): Promise<string | undefined> {
-    const target = await this.bounded(this.store.get('redirects', alias), 'read');
-    return typeof target === 'string' ? target : undefined;
+    return this.aliasValue(alias, await this.bounded(this.store.get('redirects', alias), 'read'));
+  }
+
+  /** The key an alias points to; with signing, only when its signature verifies. */
+  private aliasValue(alias: string, stored: unknown): string | undefined {
+    const text = typeof stored === 'string' ? stored : stored instanceof Uint8Array ? Buffer.from(stored).toString('utf8') : undefined;
+    if (text === undefined || !this.signer) return text;
+    const target = this.signer.verifyAlias(alias, text);
+    if (target === undefined) log('redirect alias %s on %s: the signature does not verify; ignored', alias, this.description);
+    return target;
   }
 
   /**
@@ -390,7 +411,7 @@ export class CacheStorage {
       }
       if (raw === undefined) continue; // deleted meanwhile
       try {
-        yield { key, entry: this.decode(raw) };
+        yield { key, entry: this.decode(key, raw) };
       } catch (error) {
         yield { key, error };
       }
@@ -419,8 +440,8 @@ export class CacheStorage {
   async aliases(): Promise<[string, string][]> {
     const result: [string, string][] = [];
     for await (const alias of this.binKeys('redirects')) {
-      const target = await this.bounded(this.store.get('redirects', alias), 'read');
-      if (typeof target === 'string') result.push([alias, target]);
+      const target = this.aliasValue(alias, await this.bounded(this.store.get('redirects', alias), 'read'));
+      if (target !== undefined) result.push([alias, target]);
     }
     return result;
   }
