@@ -71,6 +71,12 @@ export interface CacheOptions {
    * not verify is a miss, overwritten by the next response. Default: not signed. Memory: ignored.
    */
   secretKey?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /**
+   * Encrypt every stored entry at rest with AES-256-GCM (a key of >= 16 bytes, HKDF-derived; a fresh
+   * IV per entry; the storage key as associated data). The URL index then holds URL HMACs. Default:
+   * not encrypted. Memory: ignored.
+   */
+  encryptionKey?: string | Uint8Array;
   /** Rethrow storage failures to the request instead of serving from the network. Default false. */
   throwOnStorageError?: boolean;
   /** How long one storage read or write may take before the request goes on without it, ms. Default 2000. */

@@ -68,6 +68,7 @@ const STORAGE_OPTIONS = [
   'maxEntrySize',
   'sqliteDriver',
   'secretKey',
+  'encryptionKey',
 ] as const;
 
 const SETTING_OPTIONS = [

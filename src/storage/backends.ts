@@ -8,6 +8,7 @@ import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import { resolveSerializer } from '../serializers/registry.js';
 import type { StorageErrorHook } from '../types.js';
 import { CacheStorage, liveEntrySize, type EntryCodec } from './cache-storage.js';
+import { EntryCipher } from './entry-encryption.js';
 import { EntrySigner, parseSecretKeys } from './entry-signing.js';
 import { storageErrorReporter } from './errors.js';
 import { KeyvStore, transportKeyv } from './keyv-store.js';
@@ -42,6 +43,7 @@ export interface StorageOptions {
   maxEntrySize?: unknown;
   sqliteDriver?: unknown;
   secretKey?: unknown;
+  encryptionKey?: unknown;
 }
 
 const show = (value: unknown): string => inspect(value, { depth: 1, breakLength: Infinity });
@@ -210,8 +212,9 @@ export function createStorage(options: StorageOptions): CacheStorage {
   const hook = options.onStorageError as StorageErrorHook | undefined;
   const secretKeys = parseSecretKeys(options.secretKey);
   const signer = secretKeys ? new EntrySigner(secretKeys) : undefined;
+  const cipher = EntryCipher.fromOption(options.encryptionKey);
   const open = (store: RecordStore, codec: EntryCodec): CacheStorage =>
-    new CacheStorage(store, codec, settings, { readOnly, signer, throwOnError: options.throwOnStorageError === true, report: storageErrorReporter(hook, store.description) });
+    new CacheStorage(store, codec, settings, { readOnly, signer, cipher, throwOnError: options.throwOnStorageError === true, report: storageErrorReporter(hook, store.description) });
   const serialized = (fallback: string): EntryCodec => {
     const serializer = resolveSerializer(options.serializer, fallback);
     return { live: false, name: serializer.id, serializer };

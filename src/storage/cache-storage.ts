@@ -9,6 +9,7 @@ import { ENTRY_FORMAT, type CachedEntry } from '../policy/types.js';
 import type { Serializer } from '../serializers/types.js';
 import type { StorageOperation } from '../types.js';
 import { EntryTooLargeError, StorageTimeoutError } from './errors.js';
+import type { EntryCipher } from './entry-encryption.js';
 import type { EntrySigner } from './entry-signing.js';
 import { MemoryStore } from './memory-store.js';
 import { valueSize, type RecordStore, type StoreSettings, type StoredValue } from './record-store.js';
@@ -27,6 +28,8 @@ export interface CacheStorageOptions {
   throwOnError?: boolean;
   /** Signs every stored value and alias (`secretKey`). */
   signer?: EntrySigner;
+  /** Encrypts every stored value (`encryptionKey`); the URL index then holds URL HMACs. */
+  cipher?: EntryCipher;
 }
 
 /**
@@ -87,6 +90,7 @@ export class CacheStorage {
   /** Writes that outlived the deadline; `close()` gives them a last chance to land. */
   private readonly pending = new Set<Promise<boolean>>();
   private readonly signer: EntrySigner | undefined;
+  private readonly cipher: EntryCipher | undefined;
   /** Responses not cached because they were larger than the limit, since open. */
   oversizedSkipped = 0;
 
@@ -99,6 +103,7 @@ export class CacheStorage {
     this.readOnly = options.readOnly === true;
     this.throwOnError = options.throwOnError === true;
     this.signer = options.signer;
+    this.cipher = options.cipher;
     this.report = options.report ?? ((error, operation, key) => log('storage %s failed on %s (%s): %O', operation, store.description, key, error));
     this.memory = codec.live && store instanceof MemoryStore ? (store as MemoryStore<CachedEntry>) : undefined;
     // The built-in memory backend starts empty in every process: no older format can be in it.
@@ -184,6 +189,10 @@ export class CacheStorage {
       raw = this.signer.verifyResponse(key, stored as StoredValue);
       if (raw === undefined) throw new TypeError(`the signature of ${key} does not verify (tampered, moved, or signed with a key not in secretKey)`);
     }
+    if (this.cipher && !this.codec.live) {
+      raw = this.cipher.decrypt(key, raw as StoredValue);
+      if (raw === undefined) throw new TypeError(`${key} does not decrypt (not encrypted, moved, altered, or another encryptionKey)`);
+    }
     if (this.codec.live) {
       if (typeof raw !== 'object' || raw === null || (raw as CachedEntry).v !== ENTRY_FORMAT) throw new TypeError('not a cache entry');
       return raw as CachedEntry;
@@ -194,7 +203,8 @@ export class CacheStorage {
 
   private encode(key: string, entry: CachedEntry): StoredValue | CachedEntry {
     if (this.codec.live) return entry;
-    const value = this.codec.serializer.dumps(entry);
+    let value = this.codec.serializer.dumps(entry);
+    if (this.cipher) value = this.cipher.encrypt(key, value);
     return this.signer ? this.signer.signResponse(key, value) : value;
   }
 
@@ -314,7 +324,7 @@ export class CacheStorage {
         for (const alias of aliases) if (alias !== key) this.memory.put('redirects', alias, key as unknown as CachedEntry, { ttlMs });
         return true;
       }
-      await this.store.set('responses', key, value as StoredValue, { ttlMs, meta: { url: entry.url, expires: entry.expires, createdAt: entry.createdAt } });
+      await this.store.set('responses', key, value as StoredValue, { ttlMs, meta: { url: this.indexedUrl(entry.url), expires: entry.expires, createdAt: entry.createdAt } });
       for (const alias of aliases) {
         if (alias !== key) await this.store.set('redirects', alias, this.signer ? this.signer.signAlias(alias, key) : key, { ttlMs });
       }
@@ -418,9 +428,14 @@ export class CacheStorage {
     }
   }
 
+  /** The URL as the index holds it: itself, or with encryption on, its HMAC (no plaintext URL at rest). */
+  private indexedUrl(url: string): string {
+    return this.cipher ? this.cipher.urlTag(url) : url;
+  }
+
   /** Keys of every response stored for a URL (as stored: redacted and normalized). */
   async keysForUrl(url: string): Promise<string[]> {
-    if (this.store.keysForUrl) return this.bounded(this.store.keysForUrl(url), 'URL lookup');
+    if (this.store.keysForUrl) return this.bounded(this.store.keysForUrl(this.indexedUrl(url)), 'URL lookup');
     const keys: string[] = [];
     for await (const { key, entry } of this.responses()) if (entry?.url === url) keys.push(key);
     return keys;
