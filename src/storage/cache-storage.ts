@@ -239,12 +239,7 @@ export class CacheStorage {
         return undefined;
       }
     }
-    try {
-      return { key: found, entry: this.decode(found, raw) };
-    } catch (error) {
-      log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
-      return undefined;
-    }
+    return this.found(found, raw);
   }
 
   private async lookup(key: string): Promise<{ key: string; entry: CachedEntry } | undefined> {
@@ -269,11 +264,15 @@ export class CacheStorage {
       this.fail(error, 'read', key);
       return undefined;
     }
+    return this.found(found, raw);
+  }
+
+  /** A found value as an entry; a damaged one or one of another format is a miss, overwritten by the next response. */
+  private found(key: string, raw: unknown): { key: string; entry: CachedEntry } | undefined {
     try {
-      return { key: found, entry: this.decode(found, raw) };
+      return { key, entry: this.decode(key, raw) };
     } catch (error) {
-      // A damaged entry or one of another format: a miss, overwritten by the next response.
-      log('cache entry %s on %s cannot be read; treating it as a miss: %O', found, this.description, error);
+      log('cache entry %s on %s cannot be read; treating it as a miss: %O', key, this.description, error);
       return undefined;
     }
   }

@@ -33,3 +33,18 @@ export function sendNotModified(res: ServerResponse, headers: Record<string, str
 
 /** Milliseconds since `start` (performance.now based, unaffected by controlClock). */
 export const elapsed = (start: number): number => performance.now() - start;
+
+/** How long `promise` took to settle, and its value or error; fails if it is still pending after `ms`. */
+export async function settleWithin<T>(ms: number, promise: Promise<T>): Promise<{ ms: number; error?: Error; value?: T }> {
+  const start = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
+  try {
+    const value = await Promise.race([promise, hang]);
+    return { ms: Date.now() - start, value };
+  } catch (error) {
+    return { ms: Date.now() - start, error: error as Error };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -11,22 +11,10 @@ import { MONGO_MAX_VALUE_SIZE, MongoStore, mongoCollectionPrefix, mongoDatabaseN
 import { storeConformance } from '../../support/store-conformance.js';
 import { foreignRecords, forEachMongoServer, rawClient, requireJongodb, SETTINGS, startJongodb, storeOpener, type Jongodb, type Raw } from '../../support/servers/jongodb.js';
 import { freePort } from '../../support/servers/process.js';
+import { settleWithin } from '../../support/wait.js';
 
 const meta = (url: string, expires: number | null = null) => ({ url, expires, createdAt: Date.now() });
 
-async function within<T>(ms: number, promise: Promise<T>): Promise<{ ms: number; error?: Error; value?: T }> {
-  const start = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    const value = await Promise.race([promise, hang]);
-    return { ms: Date.now() - start, value };
-  } catch (error) {
-    return { ms: Date.now() - start, error: error as Error };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('integration: mongodb store', function () {
   this.timeout(30000);
@@ -231,11 +219,11 @@ describe('integration: mongodb store', function () {
       it('rejects within ~1.5 s on a port nobody listens on, and close() returns at once', async () => {
         const store = open('nobody', `mongodb://127.0.0.1:${await freePort()}`);
         for (const op of <(() => Promise<unknown>)[]>[() => store.get('responses', 'k'), () => store.set('responses', 'k', 'v'), () => store.count('responses')]) {
-          const result = await within(5000, op());
+          const result = await settleWithin(5000, op());
           expect(result.error?.name, String(result.error)).to.match(/MongoServerSelectionError|MongoNetworkError/);
           expect(result.ms).to.be.below(1500);
         }
-        const closing = await within(3000, store.close());
+        const closing = await settleWithin(3000, store.close());
         expect(closing.error).to.equal(undefined);
         expect(closing.ms).to.be.below(500);
       });
@@ -265,13 +253,13 @@ describe('integration: mongodb store', function () {
       expect(await store.get('responses', 'k')).to.equal('v');
       await server!.stop();
       for (const op of <(() => Promise<unknown>)[]>[() => store.get('responses', 'k'), () => store.set('responses', 'k', 'w'), () => store.count('responses'), () => store.clear()]) {
-        const result = await within(5000, op());
+        const result = await settleWithin(5000, op());
         expect(result.error, 'rejects').to.be.instanceOf(Error);
         expect(result.ms).to.be.below(1500);
       }
       server = await startJongodb(server!.port);
       // In memory: the data is gone, but the same store (and client) works again.
-      const back = await within(5000, store.get('responses', 'k'));
+      const back = await settleWithin(5000, store.get('responses', 'k'));
       expect(back.error).to.equal(undefined);
       expect(back.value).to.equal(undefined);
       await store.set('responses', 'k', 'again', { meta: meta('https://x.test/k') });
@@ -281,10 +269,10 @@ describe('integration: mongodb store', function () {
     it('a store first used while the server is down connects once it is up', async () => {
       await server!.stop();
       const store = open('late');
-      const first = await within(5000, store.get('responses', 'k'));
+      const first = await settleWithin(5000, store.get('responses', 'k'));
       expect(first.error?.name).to.equal('MongoServerSelectionError');
       expect(first.ms).to.be.below(1500);
-      const second = await within(5000, store.get('responses', 'k'));
+      const second = await settleWithin(5000, store.get('responses', 'k'));
       expect(second.error, 'a failed first connect is tried again').to.be.instanceOf(Error);
       server = await startJongodb(server!.port);
       await store.set('responses', 'k', 'v', { meta: meta('https://x.test/k') });
@@ -295,7 +283,7 @@ describe('integration: mongodb store', function () {
       const store = open('closing');
       await store.set('responses', 'k', 'v', { meta: meta('https://x.test/k') });
       await server!.stop();
-      const closing = await within(5000, store.close());
+      const closing = await settleWithin(5000, store.close());
       expect(closing.error).to.equal(undefined);
       expect(closing.ms).to.be.below(2500);
       server = await startJongodb(server!.port);

@@ -18,6 +18,7 @@ import { storeConformance } from '../../../support/store-conformance.js';
 import { DYNALITE_CREDENTIALS, requireDynalite, startDynalite, type Dynalite } from '../../../support/servers/dynalite-server.js';
 import { freePort } from '../../../support/servers/process.js';
 import { serializerRoundTrips } from '../../../support/serializer-round-trips.js';
+import { settleWithin } from '../../../support/wait.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -25,18 +26,6 @@ const SETTINGS: StoreSettings = { deadlineMs: 2000, ttlOffsetMs: 3_600_000, maxE
 const TABLE = 'http_cache';
 const meta = (url: string, expires: number | null = null) => ({ url, expires, createdAt: Date.now() });
 
-async function within(ms: number, promise: Promise<unknown>): Promise<{ ms: number; error?: Error; value?: unknown }> {
-  const start = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    return { ms: Date.now() - start, value: await Promise.race([promise, hang]) };
-  } catch (error) {
-    return { ms: Date.now() - start, error: error as Error };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -212,7 +201,7 @@ describe('integration: dynamodb store (shared table, namespace partitions)', fun
 
     it('gives a clear error for a missing table when createTable is off (no hang)', async () => {
       const s = open('missing', { table: 'no_such_table' });
-      const r = await within(3000, s.get('responses', 'k'));
+      const r = await settleWithin(3000, s.get('responses', 'k'));
       expect(r.error).to.be.instanceOf(StorageOpenError);
       expect(r.error!.message).to.match(/no_such_table.*does not exist.*createTable/);
     });
@@ -233,12 +222,12 @@ describe('integration: dynamodb store (shared table, namespace partitions)', fun
       opened.push(s);
       const ops: Array<() => Promise<unknown>> = [() => s.get('responses', 'k'), () => s.set('responses', 'k', 'v'), () => s.count('responses'), () => s.clear(), () => collect(s.keys('redirects'))];
       for (const op of ops) {
-        const r = await within(5000, op());
+        const r = await settleWithin(5000, op());
         expect(r.error, 'rejects').to.be.instanceOf(Error);
         expect(r.error!.message).to.not.match(/still pending/);
         expect(r.ms).to.be.below(1500);
       }
-      expect((await within(2000, s.close())).error).to.equal(undefined);
+      expect((await settleWithin(2000, s.close())).error).to.equal(undefined);
     });
 
     it('ends a call to an endpoint that accepts and never answers, shortly after the deadline', async function () {
@@ -250,7 +239,7 @@ describe('integration: dynamodb store (shared table, namespace partitions)', fun
         const port = (silent.address() as net.AddressInfo).port;
         const s = new DynamoStore({ cacheName: 'silent', connection: { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: DYNALITE_CREDENTIALS }, settings: { ...SETTINGS, deadlineMs: 1000 }, readOnly: false });
         opened.push(s);
-        const r = await within(5000, s.get('responses', 'k'));
+        const r = await settleWithin(5000, s.get('responses', 'k'));
         expect(r.error).to.be.instanceOf(Error);
         expect(r.error!.message).to.not.match(/still pending/);
         expect(r.ms).to.be.below(2500);
@@ -269,7 +258,7 @@ describe('integration: dynamodb store (shared table, namespace partitions)', fun
         opened.push(s);
         await s.set('responses', 'k', 'v');
         await own.stop();
-        const down = await within(3000, s.get('responses', 'k'));
+        const down = await settleWithin(3000, s.get('responses', 'k'));
         expect(down.error).to.be.instanceOf(Error);
         expect(down.error!.message).to.not.match(/still pending/);
         restarted = await startDynalite(own.port);

@@ -15,25 +15,11 @@ import { storeConformance } from '../../../support/store-conformance.js';
 import { freePort } from '../../../support/servers/process.js';
 import { redisCli, requireRedis, startRedis, type RedisServer } from '../../../support/servers/redis-server.js';
 import { serializerRoundTrips } from '../../../support/serializer-round-trips.js';
+import { settleWithin } from '../../../support/wait.js';
 
 const SETTINGS: StoreSettings = { deadlineMs: 2000, ttlOffsetMs: 3_600_000, maxEntrySize: undefined, maxEntries: undefined, maxBytes: undefined };
 const meta = (url: string) => ({ url, expires: null, createdAt: Date.now() });
 
-/** How long `promise` took to settle, and its error if it rejected; fails if still pending after `ms`. */
-async function timed<T>(ms: number, promise: Promise<T>): Promise<{ ms: number; error?: Error; value?: T }> {
-  const start = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)));
-  try {
-    const value = await Promise.race([promise, hang]);
-    return { ms: Date.now() - start, value };
-  } catch (error) {
-    if (error instanceof Error && error.message === `still pending after ${ms} ms`) throw error;
-    return { ms: Date.now() - start, error: error as Error };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -226,22 +212,22 @@ describe('integration: redis backend on one redis-server', function () {
 
     it('rejects a wrong password in under 1.5 s, without the password in the message', async () => {
       const s = open('auth', `redis://:wrongpassword123@127.0.0.1:${secured.port}`);
-      const result = await timed(5000, s.get('responses', 'k'));
+      const result = await settleWithin(5000, s.get('responses', 'k'));
       expect(result.error, 'get should reject').to.be.instanceOf(Error);
       expect(result.ms).to.be.lessThan(1500);
       expect(result.error!.message).not.to.include('wrongpassword123');
       expect(s.description).not.to.include('wrongpassword123');
-      const again = await timed(5000, s.set('responses', 'k', 'v'));
+      const again = await settleWithin(5000, s.set('responses', 'k', 'v'));
       expect(again.error).to.be.instanceOf(Error);
       expect(again.ms).to.be.lessThan(1500);
       expect(again.error!.message).not.to.include('wrongpassword123');
-      const closing = await timed(3000, s.close());
+      const closing = await settleWithin(3000, s.close());
       expect(closing.ms).to.be.lessThan(1500);
     });
 
     it('rejects a missing password in under 1.5 s', async () => {
       const s = open('auth', secured.url);
-      const result = await timed(5000, s.count('responses'));
+      const result = await settleWithin(5000, s.count('responses'));
       expect(result.error).to.be.instanceOf(Error);
       expect(result.ms).to.be.lessThan(1500);
     });
@@ -252,7 +238,7 @@ describe('integration: redis backend on one redis-server', function () {
       const port = await freePort();
       const s = open('dead', `redis://127.0.0.1:${port}`);
       for (const op of [(): Promise<unknown> => s.get('responses', 'k'), () => s.set('responses', 'k', 'v'), () => s.count('responses'), () => s.getMeta('format')]) {
-        const result = await timed(5000, op());
+        const result = await settleWithin(5000, op());
         expect(result.error, 'should reject').to.be.instanceOf(Error);
         expect(result.ms).to.be.lessThan(1500);
       }
@@ -261,17 +247,17 @@ describe('integration: redis backend on one redis-server', function () {
       const all = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => s.get('responses', `k${i}`)));
       expect(all.every((r) => r.status === 'rejected')).to.equal(true);
       expect(Date.now() - start).to.be.lessThan(1500);
-      const closing = await timed(3000, s.close());
+      const closing = await settleWithin(3000, s.close());
       expect(closing.error).to.equal(undefined);
       expect(closing.ms).to.be.lessThan(1500);
-      const after = await timed(1000, s.get('responses', 'k'));
+      const after = await settleWithin(1000, s.get('responses', 'k'));
       expect(after.error?.message).to.match(/closed/);
     });
 
     it('close() on a store never used returns at once', async () => {
       const port = await freePort();
       const s = open('unused', `redis://127.0.0.1:${port}`);
-      const closing = await timed(1000, s.close());
+      const closing = await settleWithin(1000, s.close());
       expect(closing.ms).to.be.lessThan(200);
     });
 
@@ -285,12 +271,12 @@ describe('integration: redis backend on one redis-server', function () {
         await server.stop();
 
         for (const op of [(): Promise<unknown> => s.get('responses', 'k'), () => s.set('responses', 'queued', 'x'), () => s.count('responses')]) {
-          const result = await timed(5000, op());
+          const result = await settleWithin(5000, op());
           expect(result.error, 'should reject while down').to.be.instanceOf(Error);
           expect(result.ms).to.be.lessThan(1500);
         }
         await sleep(500);
-        const still = await timed(5000, s.get('responses', 'k'));
+        const still = await settleWithin(5000, s.get('responses', 'k'));
         expect(still.error).to.be.instanceOf(Error);
         expect(still.ms).to.be.lessThan(1500);
 
@@ -299,7 +285,7 @@ describe('integration: redis backend on one redis-server', function () {
         const deadline = Date.now() + 10000;
         let ok = false;
         while (Date.now() < deadline) {
-          const r = await timed(3000, s.set('responses', 'k', 'after'));
+          const r = await settleWithin(3000, s.set('responses', 'k', 'after'));
           if (!r.error) {
             ok = true;
             break;
@@ -311,7 +297,7 @@ describe('integration: redis backend on one redis-server', function () {
         // No offline queue: the write issued while down was rejected, not replayed on reconnect.
         expect(await s.get('responses', 'queued')).to.equal(undefined);
         expect(await s.count('responses')).to.equal(1);
-        const closing = await timed(3000, s.close());
+        const closing = await settleWithin(3000, s.close());
         expect(closing.ms).to.be.lessThan(1500);
       } finally {
         await server.stop();
