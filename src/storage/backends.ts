@@ -162,10 +162,9 @@ function sqliteDriver(option: unknown): SqliteDriverName | undefined {
 
 /**
  * Each backend's serializer when `serializer` is not given (README "Serializers"): binary (node:v8)
- * where the store keeps bytes as they are, BSON for MongoDB (its own encoding, stored as the record's
- * value bytes), JSON where a
- * person reads the files (filesystem); Keyv stores get JSON too, since they hold only text (bytes
- * would be base64 there).
+ * where the store keeps bytes as they are, BSON for MongoDB (its own encoding, stored as the
+ * record's value bytes), JSON where a person reads the files (filesystem); Keyv stores get JSON
+ * too, since they hold only text (bytes would be base64 there).
  */
 export const DEFAULT_SERIALIZER: Record<string, string> = {
   sqlite: 'binary',
