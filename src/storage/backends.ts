@@ -191,11 +191,6 @@ const REGISTRY = new Map<string, StoreFactory>([
 /** The names `backend` accepts. */
 export const BUILT_IN_BACKENDS = ['sqlite', ...REGISTRY.keys()] as const;
 
-/** Adds a backend by name (the built-in ones register here too). */
-export function registerBackend(name: string, factory: StoreFactory): void {
-  REGISTRY.set(name, factory);
-}
-
 export function createStorage(options: StorageOptions): CacheStorage {
   const { backend = 'sqlite', cacheName = DEFAULT_CACHE_NAME } = options;
   if (typeof cacheName !== 'string' || cacheName.trim() === '') {

@@ -440,16 +440,6 @@ export class CacheStorage {
     return keys;
   }
 
-  /** Number of stored responses, without reading them when the store can count. */
-  async countResponses(): Promise<number> {
-    if (this.store.count) {
-      const formatCheck = this.ensureFormat();
-      if (formatCheck) await this.bounded(formatCheck, 'format check');
-      return this.bounded(this.store.count('responses'), 'count');
-    }
-    return (await this.responseKeys()).length;
-  }
-
   /** Every redirect alias as `[alias, target]`. */
   async aliases(): Promise<[string, string][]> {
     const result: [string, string][] = [];

@@ -50,6 +50,9 @@ export interface SqliteStoreOptions {
   driver?: SqliteDriverName;
 }
 
+/** How many writes between two purges of rows past their store-level TTL. */
+export const PURGE_EVERY_WRITES = 1000;
+
 /** Retry delays for a busy statement, ms: about 0.2 s in all for a write. */
 const WRITE_RETRIES_MS = [2, 5, 10, 20, 40, 60, 80];
 
@@ -90,6 +93,7 @@ export class SqliteStore implements RecordStore {
   private readonly touched = new Set<string>();
   /** Busy writes skipped since open, for tests and diagnostics. */
   skippedWrites = 0;
+  private writesSincePurge = 0;
   private readonly driverName: SqliteDriverName;
 
   constructor(private readonly options: SqliteStoreOptions) {
@@ -126,6 +130,8 @@ export class SqliteStore implements RecordStore {
         await this.retry(() => db.exec('PRAGMA synchronous = NORMAL'));
         await this.retry(() => db.exec(SCHEMA));
         await this.retry(() => migrateLegacyTable(db, this.settings.ttlOffsetMs));
+        // Rows that outlived their TTL while no process had the file open.
+        await this.retry(() => db.run('DELETE FROM responses WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [Date.now()])).catch(() => undefined);
       }
       if (readOnly && !(await db.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'responses'"))) {
         const legacy = await db.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'http_cache'");
@@ -189,6 +195,12 @@ export class SqliteStore implements RecordStore {
 
   async set(bin: Bin, key: string, value: StoredValue, options: SetOptions = {}): Promise<void> {
     const now = Date.now();
+    this.writesSincePurge += 1;
+    if (this.writesSincePurge >= PURGE_EVERY_WRITES) {
+      this.writesSincePurge = 0;
+      // In the background: a busy file only delays the purge to the next round.
+      this.purgeExpired(now).catch((error: unknown) => log('purging expired rows of %s failed: %O', this.description, error));
+    }
     const ttlUntil = options.ttlMs === undefined ? null : now + options.ttlMs;
     const stored: SqliteParam = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     if (bin === 'redirects') {
@@ -283,7 +295,11 @@ export class SqliteStore implements RecordStore {
     return rows.map((row) => row.key as string);
   }
 
-  /** Responses past their store-level TTL; `delete({ expired })` and eviction use the index. */
+  /**
+   * Deletes rows past their store-level TTL (through the partial `ttl_until` index). SQLite has no
+   * TTL of its own and reads only hide such rows, so without this they would stay in the file:
+   * run on open and every PURGE_EVERY_WRITES writes.
+   */
   async purgeExpired(now = Date.now()): Promise<number> {
     const { changes } = await this.write((db) => db.run('DELETE FROM responses WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [now]));
     await this.write((db) => db.run('DELETE FROM redirects WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [now]));

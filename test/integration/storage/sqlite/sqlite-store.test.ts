@@ -75,6 +75,18 @@ describe('integration: SQLite backend', () => {
       expect(forever.type, 'json entries are text').to.equal('text');
     });
 
+    it('rows past their store-level TTL are deleted when the file is opened again, not only hidden', async () => {
+      const path = join(tempDir(), 'ttl.sqlite');
+      const writer = h.cached({ backend: 'sqlite', cacheName: path, ttlOffset: 0 });
+      await writer.get('/short', { cache: { expireAfter: 60 } });
+      await writer.get('/forever');
+      await writer.cache.close();
+      h.clock.advance(120);
+      const reader = h.cached({ backend: 'sqlite', cacheName: path });
+      const rows = await (reader.cache.storage.store as SqliteStore).query('SELECT url FROM responses');
+      expect(rows.map((r) => r.url)).to.deep.equal([h.origin.url('/forever')]);
+    });
+
     it('runs in WAL mode, and the database, -wal and -shm files are 0600 in a 0700 folder it created', async () => {
       const dir = join(tempDir(), 'private', 'nested');
       const http = h.cached({ backend: 'sqlite', cacheName: join(dir, 'c') });
