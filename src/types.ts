@@ -104,9 +104,13 @@ export interface CacheOptions {
   expireAfter?: ExpireAfter;
   /** Per-URL expiration: globs (requests-cache semantics) or RegExps; the first match in order wins. */
   urlsExpireAfter?: UrlsExpireAfter;
-  /** Let response Cache-Control / Expires set the expiration. Default false. */
-  cacheControl?: boolean;
-  /** Statuses that may be written. Default [200]. */
+  /**
+   * Default false: requests-cache 1.x semantics. true: requests-cache's `cache_control=True` (response
+   * Cache-Control / Expires set the expiration). `'private'` / `'shared'`: an RFC 9111 + RFC 5861
+   * private (one user) or shared (many users) HTTP cache; README "HTTP caching modes".
+   */
+  cacheControl?: boolean | 'private' | 'shared';
+  /** Statuses that may be written. Default [200]; in the RFC modes, default: what RFC 9111 §3 allows. */
   allowableCodes?: Iterable<number>;
   /** Methods read from and written to the cache. Default ['GET', 'HEAD']. */
   allowableMethods?: Iterable<string>;

@@ -21,7 +21,11 @@ import { waiterFor } from './flights.js';
 import { flightKey } from './flight-key.js';
 import { describe, look, shownUrl, type Lookup } from './lookup.js';
 import { fallbackOutcome, fetchAndStore, forCaller } from './network.js';
-import { buildRequestInfo } from './request-info.js';
+import { buildRequestInfo, fullUrl, splitUserinfo } from './request-info.js';
+import { invalidateAfter } from './invalidation.js';
+import { isUnsafeMethod } from '../policy/rfc9111/invalidation.js';
+import { ageHeader } from '../policy/rfc9111/age.js';
+import { storedHeaders } from './build-response.js';
 import type { BodyShape } from './response-data.js';
 import { settle } from './settle.js';
 
@@ -61,9 +65,21 @@ export function createCachingAdapter(
  */
 async function passThrough(glue: Glue, config: InternalAxiosRequestConfig, why: () => string): Promise<AxiosResponse> {
   const response = await glue.inner(config);
+  const method = (config.method ?? 'get').toUpperCase();
+  if (glue.ctx.settings.rfcMode && isUnsafeMethod(method)) await invalidateAfter(glue.ctx, method, requestUrl(config), response.status, storedHeaders(response.headers));
   const decision = decideUntouched(log.enabled ? why() : '');
   if (log.enabled) log('%s %s: not cached: %s', config.method?.toUpperCase(), shownUrl(glue.ctx, response.config?.url ?? config.url), decision.reason);
   return Object.assign(response, fieldsForNetwork(Date.now()));
+}
+
+/** The absolute URL a config targets, without userinfo (as keys and the URL index see it). */
+function requestUrl(config: InternalAxiosRequestConfig): string {
+  try {
+    const url = fullUrl(config);
+    return splitUserinfo(url)?.url ?? url;
+  } catch {
+    return '';
+  }
 }
 
 /** Why a request goes past the cache untouched, if it does. Cheap: a hit reads two fields. */
@@ -124,7 +140,7 @@ async function handle(glue: Glue, config: InternalAxiosRequestConfig): Promise<A
         .catch((error: unknown) => {
           // A timeout of this caller ends its wait outside the shared call, so stale-if-error is
           // applied here too: a hanging origin is the commonest outage (upstream catches Timeout).
-          const fallback = isCancel(error) ? undefined : fallbackOutcome(lookup, Date.now());
+          const fallback = isCancel(error) ? undefined : fallbackOutcome(lookup, Date.now(), ctx.settings);
           if (fallback) {
             if (log.enabled) log('%s %s failed (%s); serving the cached response instead', request.method, shownUrl(ctx, request.url), (error as Error).message);
             return fallback;
@@ -159,7 +175,10 @@ async function serveEntry(
 ): Promise<AxiosResponse> {
   const { ctx, shape } = glue;
   const request = cachedRequestStub(entry);
-  const fields = fieldsForEntry(entry, key, Date.now(), revalidated);
+  const now = Date.now();
+  const fields = fieldsForEntry(entry, key, now, revalidated);
+  // The RFC modes tell the caller how old a stored response is (https://www.rfc-editor.org/rfc/rfc9111#section-5.1).
+  if (ctx.settings.rfcMode) entry = { ...entry, headers: { ...entry.headers, age: ageHeader(entry, now) } };
   if (hasCallerValidators(info.headers) && evaluateConditional(entry, info.method, info.headers) === 'not-modified') {
     if (log.enabled) log('%s: the caller\'s own validator matches the stored response: 304 from the cache', key);
     const notModified = { status: 304, statusText: 'Not Modified', headers: notModifiedHeaders(entry.headers), body: Buffer.alloc(0), request };

@@ -12,6 +12,8 @@ import { fieldsForNetwork, storedHeaders } from './build-response.js';
 import { shownUrl, type Lookup } from './lookup.js';
 import { globalDefaults, passesFilter, type DefaultTransforms } from './filter.js';
 import { splitUserinfo } from './request-info.js';
+import { invalidateAfter } from './invalidation.js';
+import { isUnsafeMethod } from '../policy/rfc9111/invalidation.js';
 import { toBuffer, type BodyShape } from './response-data.js';
 
 /** The result of one shared network call: what every waiting caller builds its response from. */
@@ -49,8 +51,8 @@ export function forCaller(error: unknown, config: InternalAxiosRequestConfig): u
 }
 
 /** The cached entry as the outcome of a failed call, when the policy lets it answer (docs/behaviour.md §2.5). */
-export function fallbackOutcome(lookup: Lookup, now: number): Outcome | undefined {
-  const fallback = staleFallback(lookup, now, 'error');
+export function fallbackOutcome(lookup: Lookup, now: number, settings: CacheContext['settings']): Outcome | undefined {
+  const fallback = staleFallback(lookup, now, 'error', settings);
   return fallback && { kind: 'cached', ...fallback, revalidated: false };
 }
 
@@ -96,6 +98,7 @@ export async function fetchAndStore(
   }
 
   let response: AxiosResponse;
+  const requestTime = Date.now();
   try {
     // The shared call answers to no single caller: cancellation and timeouts are per waiter (flights.ts).
     response = await inner({
@@ -108,7 +111,7 @@ export async function fetchAndStore(
       timeout: 0,
     });
   } catch (error) {
-    const fallback = isCancel(error) ? undefined : fallbackOutcome(lookup, Date.now());
+    const fallback = isCancel(error) ? undefined : fallbackOutcome(lookup, Date.now(), settings);
     if (!fallback) throw error;
     if (log.enabled) log('%s %s failed; serving the cached response instead: %s', request.method, shownUrl(ctx, request.url), (error as Error).message);
     return fallback;
@@ -135,8 +138,12 @@ export async function fetchAndStore(
       finalMethod: finalMethod(response),
       passesFilter: settings.filterFn ? () => passesFilter(ctx, config, networkResult, fieldsForNetwork(now), shape, defaults) : undefined,
     },
-    { settings, keySettings: ctx.keySettings, now },
+    { settings, keySettings: ctx.keySettings, now, requestTime },
   );
+
+  // An unsafe method the user lets the cache store (allowableMethods) still invalidates what is stored
+  // for its URL (RFC 9111 §4.4), before its own response is written.
+  if (settings.rfcMode && isUnsafeMethod(request.method)) await invalidateAfter(ctx, request.method, request.url, response.status, received);
 
   switch (verdict.action) {
     case 'pass':

@@ -5,8 +5,8 @@
  */
 import type { CacheDirectives } from './types.js';
 
-type NumericKey = 'maxAge' | 'maxStale' | 'minFresh' | 'staleIfError' | 'staleWhileRevalidate';
-type FlagKey = 'noCache' | 'noStore' | 'onlyIfCached' | 'mustRevalidate' | 'immutable';
+type NumericKey = 'maxAge' | 'maxStale' | 'minFresh' | 'staleIfError' | 'staleWhileRevalidate' | 'sMaxAge';
+type FlagKey = 'noCache' | 'noStore' | 'onlyIfCached' | 'mustRevalidate' | 'immutable' | 'public' | 'private' | 'proxyRevalidate' | 'mustUnderstand';
 
 /**
  * Directives that take delta-seconds. `bare` is the value of the directive written without an
@@ -20,6 +20,7 @@ const NUMERIC: Readonly<Record<string, { key: NumericKey; bare?: number }>> = {
   'min-fresh': { key: 'minFresh' },
   'stale-if-error': { key: 'staleIfError', bare: Infinity },
   'stale-while-revalidate': { key: 'staleWhileRevalidate', bare: Infinity },
+  's-maxage': { key: 'sMaxAge' },
 };
 
 /**
@@ -32,26 +33,57 @@ const FLAGS: Readonly<Record<string, FlagKey>> = {
   'only-if-cached': 'onlyIfCached',
   'must-revalidate': 'mustRevalidate',
   immutable: 'immutable',
+  public: 'public',
+  private: 'private',
+  'proxy-revalidate': 'proxyRevalidate',
+  'must-understand': 'mustUnderstand',
 };
+
+/** Directives only the RFC modes read. */
+const RFC_ONLY: ReadonlySet<string> = new Set(['s-maxage', 'public', 'private', 'proxy-revalidate', 'must-understand']);
+
+/** Flags whose quoted argument lists field names (RFC 9111 §5.2.2.4, §5.2.2.7). */
+const FIELD_LISTS: Readonly<Record<string, 'noCacheFields' | 'privateFields'>> = {
+  'no-cache': 'noCacheFields',
+  private: 'privateFields',
+};
+
+/** RFC 9110 §5.6.2 token characters: a directive name is one token, with no space before `=`. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/i;
+
+export interface ParseOptions {
+  /**
+   * The RFC 9111 modes read directives as the grammar says (https://www.rfc-editor.org/rfc/rfc9111#section-5.2):
+   * `cache-directive = token [ "=" ( token / quoted-string ) ]`, so `max-age =5` or `max-age= 5` is
+   * no max-age at all. The other modes keep the lenient reading requests-cache has.
+   */
+  strict?: boolean;
+}
 
 /** RFC 9111 §1.2.2: a delta-seconds too large to hold is read as 2^31. */
 const MAX_DELTA_SECONDS = 2 ** 31;
 
 /** Parses a `Cache-Control` value. Unknown directives are ignored; never throws. */
-export function parseCacheControl(value: string | undefined): CacheDirectives {
+export function parseCacheControl(value: string | undefined, options: ParseOptions = {}): CacheDirectives {
   const directives: CacheDirectives = {};
   if (typeof value !== 'string') return directives;
   const seen = new Set<string>();
 
   for (const part of splitDirectives(value)) {
     const eq = part.indexOf('=');
-    const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    const rawName = eq < 0 ? part : part.slice(0, eq);
+    const name = rawName.trim().toLowerCase();
     if (name === '' || seen.has(name)) continue;
     // RFC 9111 §4.2.1: with duplicates, the first occurrence is the one used, even when it is
     // malformed (then the directive counts as absent rather than falling back to a later copy).
     seen.add(name);
-    const argument = eq < 0 ? undefined : unquote(part.slice(eq + 1).trim()).toLowerCase();
+    const rawArgument = eq < 0 ? undefined : part.slice(eq + 1);
+    if (options.strict && (!TOKEN.test(rawName) || (rawArgument !== undefined && (rawArgument === '' || rawArgument !== rawArgument.trim())))) continue;
+    const argument = rawArgument === undefined ? undefined : unquote(rawArgument.trim()).toLowerCase();
 
+    // The RFC modes' extra directives are read only in strict mode, so the requests-cache modes see
+    // exactly what they always saw.
+    if (!options.strict && RFC_ONLY.has(name)) continue;
     const numeric = NUMERIC[name];
     if (numeric) {
       const seconds = argument === undefined ? numeric.bare : deltaSeconds(argument);
@@ -60,6 +92,11 @@ export function parseCacheControl(value: string | undefined): CacheDirectives {
     }
     const flag = FLAGS[name];
     if (flag) directives[flag] = true;
+    const list = options.strict ? FIELD_LISTS[name] : undefined;
+    if (list && argument !== undefined) {
+      const fields = argument.split(',').map((field) => field.trim()).filter(Boolean);
+      if (fields.length > 0) directives[list] = fields;
+    }
   }
   return directives;
 }

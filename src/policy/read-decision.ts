@@ -8,6 +8,7 @@ import { hasValidator, headerValue, validationHeaders } from './headers.js';
 import type { RequestActions } from './request-actions.js';
 import type { CacheSettings } from './settings.js';
 import type { CachedEntry, RequestInfo } from './types.js';
+import { decideRfcRead } from './rfc9111/read.js';
 import { checkVary } from './vary.js';
 
 export type ReadDecision =
@@ -84,6 +85,9 @@ export function decideRead(entry: CachedEntry | undefined, ctx: ReadContext): Re
       ? { action: 'gateway-timeout', reason: 'only-if-cached and the stored partial response is for another Range' }
       : { action: 'send', reason: 'the stored partial response (206) is for another Range' };
   }
+
+  // The RFC modes decide freshness, validation and staleness by RFC 9111 (policy/rfc9111/read.ts).
+  if (settings.rfcMode) return decideRfcRead(entry, ctx);
 
   const usable = isUsable(entry, actions, now);
   const expired = isExpired(entry, now);

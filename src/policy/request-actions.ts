@@ -25,6 +25,10 @@ export interface RequestActions {
   /** Request `max-stale` / `min-fresh` (RFC 9111 §5.2.1.2, §5.2.1.3). */
   maxStale?: number;
   minFresh?: number;
+  /** RFC modes: the request `max-age`, a limit on the stored response's age (§5.2.1.1), not a lifetime. */
+  maxAge?: number;
+  /** RFC modes: request `no-cache` (or `Pragma: no-cache` without Cache-Control): validate, don't bypass (§5.2.1.4, §5.4). */
+  requestNoCache?: boolean;
   /** The named criteria behind skipRead / skipWrite, for the debug log. */
   readCriteria: Record<string, boolean>;
   writeCriteria: Record<string, boolean>;
@@ -58,7 +62,9 @@ function requestExpiration(
     const exp = isExpireImmediately(options.expireAfter) ? EXPIRE_AT_ONCE : options.expireAfter;
     return [exp, 'request cache.expireAfter'];
   }
-  if (directives.maxAge !== undefined) {
+  // In the RFC modes a request max-age limits the age of what is served (RFC 9111 §5.2.1.1); it
+  // never sets how long a response is kept.
+  if (directives.maxAge !== undefined && !settings.rfcMode) {
     return [{ type: 'relative', seconds: directives.maxAge }, 'request Cache-Control max-age'];
   }
   const pattern = findUrlPattern(request.url, settings.urlsExpireAfter);
@@ -83,15 +89,21 @@ export function requestActions(
   disabled: boolean,
 ): RequestActions {
   // Request Cache-Control is honoured whatever `cacheControl` says (docs/behaviour.md §2.3).
-  const directives = parseCacheControl(request.headers['cache-control']);
+  const directives = parseCacheControl(request.headers['cache-control'], { strict: settings.rfcMode !== undefined });
   const [expiration, expirationSource] = requestExpiration(settings, request, options, directives);
   const methodAllowed = isMethodAllowed(settings, request);
   const doNotCache = expiration.type === 'do-not-cache';
+  const rfc = settings.rfcMode !== undefined;
+  // RFC 9111 §5.4: `Pragma: no-cache` counts as `Cache-Control: no-cache` when the request has no Cache-Control.
+  const noCache =
+    directives.noCache === true ||
+    (rfc && request.headers['cache-control'] === undefined && /(^|,)\s*no-cache\s*(,|$)/i.test(request.headers.pragma ?? ''));
 
   const readCriteria = {
     'disabled cache': disabled,
     'disabled method': !methodAllowed,
-    'request no-cache': directives.noCache === true,
+    // The RFC modes validate instead of bypassing (requestNoCache below).
+    'request no-cache': directives.noCache === true && !rfc,
     'request no-store': directives.noStore === true,
     'force refresh': options.forceRefresh === true,
     'expire_after DO_NOT_CACHE': doNotCache,
@@ -111,16 +123,18 @@ export function requestActions(
     skipWrite: Object.values(writeCriteria).some(Boolean),
     // `max-age=0` (header or per-request expireAfter 0) and `must-revalidate` mean "revalidate first"
     // (docs/behaviour.md §2.1 `refresh`, §2.3 `max-age=0`).
-    refresh:
-      options.refresh === true ||
-      directives.maxAge === 0 ||
-      directives.mustRevalidate === true ||
-      (options.expireAfter !== undefined && isExpireImmediately(options.expireAfter)),
+    refresh: rfc
+      ? options.refresh === true
+      : options.refresh === true ||
+        directives.maxAge === 0 ||
+        directives.mustRevalidate === true ||
+        (options.expireAfter !== undefined && isExpireImmediately(options.expireAfter)),
     onlyIfCached: options.onlyIfCached ?? (directives.onlyIfCached === true || settings.onlyIfCached),
     staleIfError: allowance(options.staleIfError, directives.staleIfError, settings.staleIfError),
     staleWhileRevalidate: allowance(options.staleWhileRevalidate, directives.staleWhileRevalidate, settings.staleWhileRevalidate),
     maxStale: directives.maxStale,
     minFresh: directives.minFresh,
+    ...(rfc ? { maxAge: directives.maxAge, requestNoCache: noCache } : {}),
     readCriteria,
     writeCriteria,
   };

@@ -15,7 +15,11 @@ import type { RequestActions } from './request-actions.js';
 import { mergeNotModified, withoutHopByHop } from './revalidation.js';
 import type { CacheSettings } from './settings.js';
 import { ENTRY_FORMAT, type CachedEntry, type KeySettings, type RequestInfo, type StoredHeaders } from './types.js';
-import { decideWrite, effectiveExpiration } from './write-decision.js';
+import { decideWrite, effectiveExpiration, type WriteDecision } from './write-decision.js';
+import { agedFrom } from './rfc9111/age.js';
+import { ERROR_STATUSES, rfcUsableOnError } from './rfc9111/read.js';
+import { decideRfcWrite, responseDirectives } from './rfc9111/write.js';
+import { freshnessLifetime } from './rfc9111/freshness.js';
 
 /** What one request found in the cache and decided about it (built by adapter/lookup.ts). */
 export interface LookupFacts {
@@ -65,7 +69,10 @@ export type ResponseDecision =
 export interface ResponseContext {
   settings: CacheSettings;
   keySettings: KeySettings;
+  /** When the response arrived (epoch ms). */
   now: number;
+  /** When the request was sent (epoch ms), for the RFC modes' age (RFC 9111 §4.2.3); `now` when absent. */
+  requestTime?: number;
 }
 
 /** For a request the cache does not handle at all: the response goes back as the adapter returned it. */
@@ -82,10 +89,11 @@ export function decideUntouched(reason: string): ResponseDecision {
  * stale-if-error. After an error status outside allowableCodes, only with stale-if-error set:
  * upstream turns the status into an error only then (requests-cache 1.3 `session.py` `_resend`).
  */
-export function staleFallback(lookup: LookupFacts, now: number, failure: 'error' | 'status'): { entry: CachedEntry; key: string } | undefined {
+export function staleFallback(lookup: LookupFacts, now: number, failure: 'error' | 'status', settings?: CacheSettings): { entry: CachedEntry; key: string } | undefined {
   const { entry, actions, decision } = lookup;
   // Only re-fetches are protected: a first request (or a Vary or Range miss) has nothing to fall back on.
   if (!entry || decision.action === 'send') return undefined;
+  if (settings?.rfcMode) return rfcUsableOnError(entry, actions, settings.rfcMode, now, failure) ? { entry, key: lookup.entryKey } : undefined;
   if (failure === 'status' && actions.staleIfError === false) return undefined;
   if (!isUsable(entry, actions, now, true)) return undefined;
   return { entry, key: lookup.entryKey };
@@ -109,18 +117,33 @@ export function storableHeaders(headers: StoredHeaders, keySettings: KeySettings
 }
 
 /** The entry written for a response; `statusText` is always a string ('' when the adapter gave none). */
-function storedEntry(lookup: LookupFacts, response: AdapterResponse, url: string, expires: number | null, ctx: ResponseContext): CachedEntry {
-  return {
+function storedEntry(lookup: LookupFacts, response: AdapterResponse, url: string, verdict: WriteDecision & { agedFrom?: number; headers?: StoredHeaders }, ctx: ResponseContext): CachedEntry {
+  const entry: CachedEntry = {
     v: ENTRY_FORMAT,
     url: redactUrl(url, ctx.keySettings),
     status: response.status,
     statusText: typeof response.statusText === 'string' ? response.statusText : '',
-    headers: storableHeaders(response.headers, ctx.keySettings),
+    headers: storableHeaders(verdict.headers ?? response.headers, ctx.keySettings),
     body: response.body,
     request: redactRequest(lookup.request, ctx.keySettings),
     createdAt: ctx.now,
-    expires,
+    expires: verdict.expires,
   };
+  if (verdict.agedFrom !== undefined) entry.agedFrom = verdict.agedFrom;
+  return entry;
+}
+
+/**
+ * RFC modes: a 304 makes the stored response as fresh as the merged headers say, its age counted
+ * from the 304 (https://www.rfc-editor.org/rfc/rfc9111#section-4.3.4: the updated response is used
+ * as if it had just been received).
+ */
+function refreshedByNotModified(entry: CachedEntry, notModified: StoredHeaders, lookup: LookupFacts, ctx: ResponseContext): { expires: number; agedFrom: number } {
+  const mode = ctx.settings.rfcMode!;
+  const merged = mergeNotModified(entry, notModified, entry.expires).entry.headers;
+  const lifetime = freshnessLifetime(entry.status, responseDirectives(merged), merged, mode, { expiration: lookup.actions.expiration, source: lookup.actions.expirationSource }, ctx.now);
+  const born = agedFrom(notModified, ctx.requestTime ?? ctx.now, ctx.now);
+  return { expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born };
 }
 
 /** The decision for a response from the network, after a miss, a revalidation or a refetch. */
@@ -136,8 +159,10 @@ export function decideResponse(lookup: LookupFacts, response: AdapterResponse, c
     if (entry) {
       // A 304 confirms the entry (docs/behaviour.md §4): new expiry by the usual precedence (the 304's
       // own Cache-Control when cacheControl is on), merged headers, createdAt kept.
-      const expires = expiresAt(effectiveExpiration(settings, actions, response.headers, now), now);
+      const refreshed = settings.rfcMode ? refreshedByNotModified(entry, response.headers, lookup, ctx) : undefined;
+      const expires = refreshed ? refreshed.expires : expiresAt(effectiveExpiration(settings, actions, response.headers, now), now);
       const merged = mergeNotModified(entry, response.headers, expires);
+      if (refreshed) merged.entry.agedFrom = refreshed.agedFrom;
       const write = merged.changed && !actions.skipWrite;
       return {
         action: 'serve-entry',
@@ -150,8 +175,8 @@ export function decideResponse(lookup: LookupFacts, response: AdapterResponse, c
     }
   }
 
-  if (!settings.allowableCodes.has(response.status) && response.status >= 400) {
-    const fallback = staleFallback(lookup, now, 'status');
+  if (settings.rfcMode ? ERROR_STATUSES.has(response.status) : !settings.allowableCodes.has(response.status) && response.status >= 400) {
+    const fallback = staleFallback(lookup, now, 'status', settings);
     if (fallback) return { action: 'serve-entry', ...fallback, revalidated: false, reason: `answered ${response.status}; serving the stale cached response` };
   }
 
@@ -163,20 +188,18 @@ export function decideResponse(lookup: LookupFacts, response: AdapterResponse, c
   // would carry this request's headers, which follow-redirects partly drops (body headers, and
   // credentials across hosts), so the GET itself is cached when it is really requested.
   const methodChanged = redirected && response.finalMethod !== undefined && response.finalMethod.toUpperCase() !== request.method;
-  const verdict = decideWrite(
-    settings,
-    actions,
-    {
-      status: response.status,
-      headers: response.headers,
-      // Asked whenever the write criteria run: a rejection also deletes what is stored.
-      passesFilter: response.passesFilter ? response.passesFilter() : true,
-      rangeRequested: request.headers.range !== undefined,
-      callerValidators,
-      methodChanged,
-    },
-    now,
-  );
+  const facts = {
+    status: response.status,
+    headers: response.headers,
+    // Asked whenever the write criteria run: a rejection also deletes what is stored.
+    passesFilter: response.passesFilter ? response.passesFilter() : true,
+    rangeRequested: request.headers.range !== undefined,
+    callerValidators,
+    methodChanged,
+  };
+  const verdict: WriteDecision & { agedFrom?: number; headers?: StoredHeaders } = settings.rfcMode
+    ? decideRfcWrite(settings, actions, { ...facts, requestTime: ctx.requestTime ?? now, responseTime: now, authorized: request.headers.authorization !== undefined })
+    : decideWrite(settings, actions, facts, now);
   if (!verdict.write) {
     // Docs/behaviour.md §0 step 9: a response the filter rejects also removes what is stored for the
     // request (read-only caches are never changed).
@@ -188,7 +211,7 @@ export function decideResponse(lookup: LookupFacts, response: AdapterResponse, c
   const aliases = redirected ? [{ ...request, url }] : [];
   return {
     action: 'return',
-    save: { entry: storedEntry(lookup, response, url, verdict.expires, ctx), aliases },
+    save: { entry: storedEntry(lookup, response, url, verdict, ctx), aliases },
     discard: false,
     criteria: verdict.criteria,
     reason: 'written',

@@ -11,14 +11,33 @@ import { compileUrlPatterns } from './url-patterns.js';
 import type { Expiration, RequestInfo, UrlPattern } from './types.js';
 import type { KeyFnContext } from '../types.js';
 
+/** The two RFC 9111 cache kinds (https://www.rfc-editor.org/rfc/rfc9111#section-1). */
+export type RfcMode = 'private' | 'shared';
+
+/** `cacheControl`: false, true, or one of the RFC modes. */
+function cacheControlMode(value: unknown): { legacy: boolean; rfc: RfcMode | undefined } {
+  if (value === undefined || value === false) return { legacy: false, rfc: undefined };
+  if (value === true) return { legacy: true, rfc: undefined };
+  if (value === 'private' || value === 'shared') return { legacy: false, rfc: value };
+  throw new TypeError(`Invalid cacheControl: ${show(value)} (expected false, true, 'private' or 'shared')`);
+}
+
 /** A staleness allowance: false (none), or seconds past expiry (Infinity for `true`). */
 export type StaleAllowance = false | number;
 
 export interface CacheSettings {
   expireAfter: Expiration;
   urlsExpireAfter: readonly UrlPattern[];
+  /** requests-cache's `cache_control=True` (response headers set the expiration). False in the RFC modes. */
   cacheControl: boolean;
+  /**
+   * `cacheControl: 'private' | 'shared'`: a private (browser-like) or shared (proxy-like) HTTP cache
+   * under RFC 9111 and RFC 5861 (src/policy/rfc9111/). Undefined in the requests-cache modes.
+   */
+  rfcMode: RfcMode | undefined;
   allowableCodes: ReadonlySet<number>;
+  /** The user set `allowableCodes`: in the RFC modes it then restricts storability further. */
+  allowableCodesGiven: boolean;
   allowableMethods: ReadonlySet<string>;
   alwaysRevalidate: boolean;
   /** Effective ignored names: the user's list, plus the credential names when hashing is off. */
@@ -241,12 +260,15 @@ export function parseSettings(options: Record<string, unknown>): CacheSettings {
   }
 
   const parameters = mergeParameterLists(options.ignoredParameters, options.hashedParameters);
+  const mode = cacheControlMode(options.cacheControl);
 
   return {
     expireAfter: parseExpiration(options.expireAfter, 'expireAfter'),
     urlsExpireAfter: options.urlsExpireAfter === undefined ? [] : compileUrlPatterns(options.urlsExpireAfter),
-    cacheControl: bool(options.cacheControl, 'cacheControl', false),
+    cacheControl: mode.legacy,
+    rfcMode: mode.rfc,
     allowableCodes: codes(options.allowableCodes),
+    allowableCodesGiven: options.allowableCodes !== undefined,
     // requests upper-cases methods before upstream's case-sensitive check; we upper-case the setting.
     allowableMethods: new Set(
       (options.allowableMethods === undefined ? ['GET', 'HEAD'] : stringList(options.allowableMethods, 'allowableMethods')).map(

@@ -35,6 +35,16 @@ export interface CacheDirectives {
   immutable?: boolean;
   staleIfError?: number;
   staleWhileRevalidate?: number;
+  /** Response directives only the RFC 9111 modes read (`cacheControl: 'private' | 'shared'`). */
+  sMaxAge?: number;
+  public?: boolean;
+  private?: boolean;
+  proxyRevalidate?: boolean;
+  mustUnderstand?: boolean;
+  /** Field names of a qualified `no-cache="a, b"` (RFC 9111 §5.2.2.4), lower-cased. */
+  noCacheFields?: string[];
+  /** Field names of a qualified `private="a, b"` (RFC 9111 §5.2.2.7), lower-cased. */
+  privateFields?: string[];
 }
 
 /** One compiled `urlsExpireAfter` entry. */
@@ -117,4 +127,10 @@ export interface CachedEntry {
   createdAt: number;
   /** Epoch ms, or null for never. */
   expires: number | null;
+  /**
+   * RFC 9111 modes only: the epoch ms at which the stored response's age was 0, i.e. the response
+   * time minus its corrected initial age (https://www.rfc-editor.org/rfc/rfc9111#section-4.2.3).
+   * Current age is `now - agedFrom`. Absent in the other modes and in older entries (createdAt stands in).
+   */
+  agedFrom?: number;
 }

@@ -31,6 +31,7 @@ export function checkEntry(value: unknown, who: string): CachedEntry {
   if (request.varyDigests !== undefined && !isHeaderMap(request.varyDigests, false)) fail('request varyDigests');
   // JSON writes NaN and Infinity as null: only finite numbers survive every encoding.
   if (!Number.isFinite(e.createdAt) || !(e.expires === null || Number.isFinite(e.expires))) fail('createdAt or expires');
+  if (e.agedFrom !== undefined && e.agedFrom !== null && !Number.isFinite(e.agedFrom)) fail('agedFrom');
   const storedRequest: StoredRequest = {
     method: request.method as string,
     url: request.url as string,
@@ -38,7 +39,7 @@ export function checkEntry(value: unknown, who: string): CachedEntry {
   };
   if (request.body !== undefined) storedRequest.body = typeof request.body === 'string' ? request.body : asBuffer(request.body as Uint8Array);
   if (request.varyDigests !== undefined) storedRequest.varyDigests = request.varyDigests as StoredRequest['varyDigests'];
-  return {
+  const entry: CachedEntry = {
     v: ENTRY_FORMAT,
     url: e.url as string,
     status: e.status as number,
@@ -49,6 +50,9 @@ export function checkEntry(value: unknown, who: string): CachedEntry {
     createdAt: e.createdAt as number,
     expires: e.expires as number | null,
   };
+  // JSON and BSON keep an absent field absent; a null (an older writer's) reads as absent too.
+  if (typeof e.agedFrom === 'number') entry.agedFrom = e.agedFrom;
+  return entry;
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * The write side of the RFC modes: whether a response from the origin is stored, with which
+ * expiry and age (https://www.rfc-editor.org/rfc/rfc9111#section-3, §4.2). The twin of
+ * write-decision.ts, which keeps the requests-cache modes exactly as they were.
+ */
+import { parseCacheControl } from '../directives.js';
+import { hasValidator, headerValue } from '../headers.js';
+import type { RequestActions } from '../request-actions.js';
+import type { CacheSettings, RfcMode } from '../settings.js';
+import type { CacheDirectives, StoredHeaders } from '../types.js';
+import type { ResponseFacts, WriteDecision } from '../write-decision.js';
+import { agedFrom } from './age.js';
+import { freshnessLifetime, type Lifetime } from './freshness.js';
+import { storabilityCriteria } from './storability.js';
+
+/** The latest instant a Date can hold, so a stored expiry is always a valid Date. */
+const MAX_DATE_MS = 8.64e15;
+
+export interface RfcResponseFacts extends ResponseFacts {
+  /** When the request was sent and when its response arrived (epoch ms), for the age (§4.2.3). */
+  requestTime: number;
+  responseTime: number;
+  /** The request carried Authorization (§3.5). */
+  authorized: boolean;
+}
+
+export interface RfcWriteDecision extends WriteDecision {
+  agedFrom: number;
+  lifetime: Lifetime;
+  /** The headers as stored: without the fields a qualified no-cache or (shared) private names. */
+  headers: StoredHeaders;
+}
+
+/** The response directives as the RFC modes read them. */
+export function responseDirectives(headers: StoredHeaders): CacheDirectives {
+  return parseCacheControl(headerValue(headers, 'cache-control'), { strict: true });
+}
+
+/**
+ * A qualified `no-cache="f"` lets a cache use the response without revalidation once `f` is left
+ * out (§5.2.2.4); a qualified `private="f"` lets a shared cache store it without `f` (§5.2.2.7).
+ */
+function withoutQualifiedFields(headers: StoredHeaders, cc: CacheDirectives, mode: RfcMode): StoredHeaders {
+  const fields = [...(cc.noCacheFields ?? []), ...(mode === 'shared' ? (cc.privateFields ?? []) : [])];
+  if (fields.length === 0) return headers;
+  const out: StoredHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (!fields.includes(name)) out[name] = value;
+  return out;
+}
+
+export function decideRfcWrite(settings: CacheSettings, actions: RequestActions, response: RfcResponseFacts): RfcWriteDecision {
+  const mode = settings.rfcMode!;
+  const { status, headers, responseTime } = response;
+  const cc = responseDirectives(headers);
+  const lifetime = freshnessLifetime(status, cc, headers, mode, { expiration: actions.expiration, source: actions.expirationSource }, responseTime);
+  const born = agedFrom(headers, response.requestTime, responseTime);
+  const expires = Math.min(MAX_DATE_MS, Math.round(born + lifetime.seconds * 1000));
+  const vary = headerValue(headers, 'vary');
+  const staleOnArrival = expires <= responseTime;
+  const criteria = {
+    ...actions.writeCriteria,
+    'disabled status (allowableCodes)': settings.allowableCodesGiven && !settings.allowableCodes.has(status),
+    'disabled by filter': !response.passesFilter,
+    ...storabilityCriteria({
+      status,
+      cc,
+      mode,
+      authorized: response.authorized,
+      varyStar: vary !== undefined && vary.split(',').some((name) => name.trim() === '*'),
+      explicit: lifetime.explicit,
+    }),
+    // As in every mode: a cookie is for the one client it was sent to (write-decision.ts).
+    'response Set-Cookie': !settings.storeSetCookie && headers['set-cookie'] !== undefined,
+    'partial response without Range (RFC 9110 §15.3.7)': status === 206 && response.rangeRequested !== true,
+    "304 to the caller's own validators": status === 304 && response.callerValidators === true,
+    'redirect changed the method': response.methodChanged === true,
+    // A response stale on arrival can only ever be revalidated or served as a stale fallback: without
+    // a validator or stale-if-error, storing it buys nothing.
+    'stale on arrival, no validator, no stale-if-error':
+      staleOnArrival && !hasValidator(headers) && cc.staleIfError === undefined && actions.staleIfError === false,
+  };
+  return {
+    write: !Object.values(criteria).some(Boolean),
+    expires,
+    agedFrom: born,
+    lifetime,
+    criteria,
+    headers: withoutQualifiedFields(headers, cc, mode),
+  };
+}
