@@ -8,7 +8,7 @@ import type { Origin } from './origin.js';
 
 export interface Scripted {
   status?: number;
-  headers?: Record<string, string | string[] | null>;
+  headers?: Record<string, string | string[] | null | undefined>;
   body?: string;
 }
 
@@ -25,7 +25,7 @@ export function script(origin: Origin, path: string, respond: Script): void {
     const { status = 200, headers = {}, body = `${path} #${n}` } = respond(req, n);
     res.sendDate = false;
     if (!('date' in headers)) res.setHeader('date', httpDate(Date.now()));
-    for (const [name, value] of Object.entries(headers)) if (value !== null) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(headers)) if (value !== null && value !== undefined) res.setHeader(name, value);
     res.statusCode = status;
     res.end(status === 304 || status === 204 || req.method === 'HEAD' ? undefined : body);
   });

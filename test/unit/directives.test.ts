@@ -120,4 +120,24 @@ describe('policy/directives', () => {
       expect(hasDirectives(parseCacheControl('no-store'))).to.equal(true);
     });
   });
+
+  describe("strict parsing (the RFC modes, RFC 9111 §5.2 grammar)", () => {
+    const strict = (value: string) => parseCacheControl(value, { strict: true });
+
+    it('drops a directive with whitespace around "=", or an empty argument', () => {
+      expect(strict('max-age =5')).to.deep.equal({});
+      expect(strict('max-age= 5')).to.deep.equal({});
+      expect(strict('max-age=')).to.deep.equal({});
+      expect(parseCacheControl('max-age =5')).to.deep.equal({ maxAge: 5 });
+    });
+
+    it('reads the shared-cache directives and qualified field lists', () => {
+      expect(strict('public, s-maxage=5, proxy-revalidate, must-understand')).to.deep.equal({ public: true, sMaxAge: 5, proxyRevalidate: true, mustUnderstand: true });
+      expect(strict('no-cache="Set-Cookie, X-A", private="x-b"')).to.deep.equal({ noCache: true, noCacheFields: ['set-cookie', 'x-a'], private: true, privateFields: ['x-b'] });
+    });
+
+    it('keeps the first of duplicates even when it is the malformed one', () => {
+      expect(strict('max-age =5, max-age=10')).to.deep.equal({});
+    });
+  });
 });

@@ -1,0 +1,99 @@
+/**
+ * Validation in the RFC modes (RFC 9111 §4.3): the validators sent, what a 304 updates, a 200 that
+ * replaces, and the hop-by-hop and Connection-listed fields never stored (§3.1).
+ */
+import { expect } from 'chai';
+import { useHarness } from '../../support/harness.js';
+import { fromNow, script } from '../../support/scripted-origin.js';
+
+describe('RFC 9111 validation (cacheControl: private | shared)', () => {
+  const h = useHarness();
+
+  it('§4.3.1 a strong ETag is sent as If-None-Match, a weak one too', async () => {
+    for (const etag of ['"strong"', 'W/"weak"']) {
+      const path = `/etag-${etag.length}`;
+      script(h.origin, path, (req) => (req.headers['if-none-match'] === etag ? { status: 304, headers: { etag } } : { headers: { etag, 'cache-control': 'max-age=1' } }));
+      const http = h.cached({ cacheControl: 'private' });
+      await http.get(path);
+      h.clock.advance(5);
+      const second = await http.get(path);
+      expect(second.revalidated).to.equal(true);
+      expect(h.origin.requests.at(-1)!.headers['if-none-match']).to.equal(etag);
+    }
+  });
+
+  it('§4.3.1 Last-Modified is sent as If-Modified-Since', async () => {
+    const lastModified = fromNow(-3600);
+    script(h.origin, '/lm', (req) => (req.headers['if-modified-since'] === lastModified ? { status: 304 } : { headers: { 'last-modified': lastModified, 'cache-control': 'max-age=1' } }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/lm');
+    h.clock.advance(5);
+    expect((await http.get('/lm')).revalidated).to.equal(true);
+  });
+
+  it('§3.2 a 304 updates stored headers, but never Content-Length', async () => {
+    script(h.origin, '/upd', (req, n) =>
+      req.headers['if-none-match'] === '"e"'
+        ? { status: 304, headers: { etag: '"e"', 'cache-control': 'max-age=100', 'x-version': `v${n}`, 'content-length': '0' } }
+        : { headers: { etag: '"e"', 'cache-control': 'max-age=1', 'x-version': 'v1' }, body: 'twelve bytes' },
+    );
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/upd');
+    h.clock.advance(5);
+    const revalidated = await http.get('/upd');
+    expect(revalidated.headers['x-version']).to.equal('v2');
+    expect(revalidated.data).to.equal('twelve bytes');
+    // The 304's max-age=100 now applies.
+    h.clock.advance(50);
+    const hit = await http.get('/upd');
+    expect(hit.fromCache).to.equal(true);
+    expect(hit.headers['content-length']).to.equal('12');
+    expect(h.origin.count('/upd')).to.equal(2);
+  });
+
+  it('§4.3.3 a 200 to a conditional request replaces the stored response', async () => {
+    script(h.origin, '/rep', (_req, n) => ({ headers: { etag: `"v${n}"`, 'cache-control': 'max-age=1' }, body: `body ${n}` }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/rep');
+    h.clock.advance(5);
+    const replaced = await http.get('/rep');
+    expect(replaced.data).to.equal('body 2');
+    expect(h.origin.requests[1]!.headers['if-none-match']).to.equal('"v1"');
+    const hit = await http.get('/rep');
+    expect(hit.fromCache).to.equal(true);
+    expect(hit.data).to.equal('body 2');
+  });
+
+  it("§4.3.2 the caller's own If-None-Match is answered from a fresh stored response", async () => {
+    script(h.origin, '/own', () => ({ headers: { etag: '"e"', 'cache-control': 'max-age=60' } }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/own');
+    const answer = await http.get('/own', { headers: { 'if-none-match': '"e"' }, validateStatus: () => true });
+    expect(answer.status).to.equal(304);
+    expect(h.origin.count('/own')).to.equal(1);
+  });
+
+  it('§3.1 hop-by-hop fields and those the Connection field names are not stored', async () => {
+    script(h.origin, '/hop', () => ({ headers: { 'cache-control': 'max-age=60', connection: 'x-conn-only', 'x-conn-only': 'secret', 'x-kept': 'yes' } }));
+    const http = h.cached({ cacheControl: 'shared' });
+    await http.get('/hop');
+    const hit = await http.get('/hop');
+    expect(hit.fromCache).to.equal(true);
+    expect(hit.headers['x-conn-only']).to.equal(undefined);
+    expect(hit.headers['x-kept']).to.equal('yes');
+  });
+
+  it('§4.1 Vary: several variants of one URL are stored side by side, each a hit; Vary: * never matches', async () => {
+    script(h.origin, '/vary', (req) => ({ headers: { vary: 'accept-language', 'cache-control': 'max-age=60' }, body: `lang ${req.headers['accept-language']}` }));
+    const http = h.cached({ cacheControl: 'private' });
+    for (const lang of ['en', 'fr', 'de']) await http.get('/vary', { headers: { 'accept-language': lang } });
+    for (const lang of ['en', 'fr', 'de']) {
+      const hit = await http.get('/vary', { headers: { 'accept-language': lang } });
+      expect(hit.fromCache, lang).to.equal(true);
+      expect(hit.data).to.equal(`lang ${lang}`);
+    }
+    script(h.origin, '/star', () => ({ headers: { vary: '*', 'cache-control': 'max-age=60' } }));
+    await http.get('/star');
+    expect((await http.get('/star')).fromCache).to.equal(false);
+  });
+});
