@@ -162,7 +162,7 @@ export async function fetchAndStore(
       const saved = await storage.save(lookup.key, entry, aliases.map((alias) => ctx.keyFor(alias)));
       if (log.enabled) {
         const expires = entry.expires === null ? 'never' : Number.isFinite(new Date(entry.expires).getTime()) ? new Date(entry.expires).toISOString() : String(entry.expires);
-        log('%s %s: %s under %s (expires %s)', request.method, shownUrl(ctx, request.url), saved ? 'written' : 'write failed', lookup.key, expires);
+        log('%s %s: %s under %s (expires %s; %s)', request.method, shownUrl(ctx, request.url), saved ? 'written' : 'write failed', lookup.key, expires, verdict.reason);
       }
       return { kind: 'network', ...networkResult, createdAt: now, written: saved ? { key: lookup.key, expires: entry.expires } : undefined };
     }

@@ -18,7 +18,7 @@ import { ENTRY_FORMAT, type CachedEntry, type KeySettings, type RequestInfo, typ
 import { decideWrite, effectiveExpiration, type WriteDecision } from './write-decision.js';
 import { agedFrom } from './rfc9111/age.js';
 import { ERROR_STATUSES, rfcUsableOnError } from './rfc9111/read.js';
-import { decideRfcWrite, responseDirectives } from './rfc9111/write.js';
+import { decideRfcWrite, responseDirectives, type RfcWriteDecision } from './rfc9111/write.js';
 import { freshnessLifetime } from './rfc9111/freshness.js';
 
 /** What one request found in the cache and decided about it (built by adapter/lookup.ts). */
@@ -214,7 +214,7 @@ export function decideResponse(lookup: LookupFacts, response: AdapterResponse, c
     save: { entry: storedEntry(lookup, response, url, verdict, ctx), aliases },
     discard: false,
     criteria: verdict.criteria,
-    reason: 'written',
+    reason: 'lifetime' in verdict ? `fresh for ${Math.round((verdict as RfcWriteDecision).lifetime.seconds)} s by ${(verdict as RfcWriteDecision).lifetime.source}` : 'written',
   };
 }
 

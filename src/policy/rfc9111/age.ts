@@ -2,7 +2,7 @@
  * The age of a response (https://www.rfc-editor.org/rfc/rfc9111#section-4.2.3) and the `Age` field
  * (https://www.rfc-editor.org/rfc/rfc9111#section-5.1). Pure: every time is passed in (epoch ms).
  */
-import { parseHttpDate } from '../expiration.js';
+import { parseStrictHttpDate } from './http-date.js';
 import { headerValue } from '../headers.js';
 import type { CachedEntry, StoredHeaders } from '../types.js';
 
@@ -24,7 +24,7 @@ export function ageValue(headers: StoredHeaders): number | undefined {
 /** The `Date` of a response, or undefined when absent or not an HTTP date. */
 export function dateValue(headers: StoredHeaders): number | undefined {
   const field = headerValue(headers, 'date');
-  return field === undefined ? undefined : parseHttpDate(field);
+  return field === undefined ? undefined : parseStrictHttpDate(field);
 }
 
 /**

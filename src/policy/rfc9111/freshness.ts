@@ -3,7 +3,7 @@
  * explicit freshness from the response first; where there is none, the user's `expireAfter` (session,
  * URL pattern or per-request) stands in for the heuristic; then the heuristic of §4.2.2.
  */
-import { parseHttpDate } from '../expiration.js';
+import { parseStrictHttpDate } from './http-date.js';
 import { headerValue } from '../headers.js';
 import type { RfcMode } from '../settings.js';
 import type { CacheDirectives, Expiration, StoredHeaders } from '../types.js';
@@ -39,17 +39,18 @@ export function explicitLifetime(cc: CacheDirectives, headers: StoredHeaders, mo
   if (expires === undefined) return undefined;
   // §5.3: an invalid date (`0`, `-1`, garbage, two values) means already expired; the lifetime is
   // Expires - Date, so a clock difference between origin and cache does not shift it.
-  const at = parseHttpDate(expires);
+  const at = parseStrictHttpDate(expires);
   if (at === undefined) return { seconds: 0, source: 'invalid Expires: already expired (RFC 9111 §5.3)', explicit: true };
   const date = dateValue(headers) ?? responseTime;
   return { seconds: Math.max(0, (at - date) / 1000), source: 'Expires - Date (RFC 9111 §4.2.1, §5.3)', explicit: true };
 }
 
 /** §4.2.2: a fraction of the time since Last-Modified, for a heuristically cacheable status. */
-export function heuristicLifetime(status: number, headers: StoredHeaders, responseTime: number): Lifetime | undefined {
-  if (!HEURISTIC_STATUSES.has(status)) return undefined;
+export function heuristicLifetime(status: number, cc: CacheDirectives, mode: RfcMode, headers: StoredHeaders, responseTime: number): Lifetime | undefined {
+  // §4.2.2: a heuristically cacheable status, or a response marked public (or private, in a private cache).
+  if (!HEURISTIC_STATUSES.has(status) && !cc.public && !(mode === 'private' && cc.private)) return undefined;
   const field = headerValue(headers, 'last-modified');
-  const lastModified = field === undefined ? undefined : parseHttpDate(field);
+  const lastModified = field === undefined ? undefined : parseStrictHttpDate(field);
   if (lastModified === undefined) return undefined;
   const date = dateValue(headers) ?? responseTime;
   const seconds = Math.min(HEURISTIC_CAP_SECONDS, Math.max(0, (date - lastModified) / 1000) * HEURISTIC_FRACTION);
@@ -76,5 +77,5 @@ export function freshnessLifetime(
     if (expiration.type === 'relative') return { seconds: Math.max(0, expiration.seconds), source: `${fallback.source}, standing in for the heuristic`, explicit: false };
     if (expiration.type === 'absolute') return { seconds: Math.max(0, (expiration.at - responseTime) / 1000), source: `${fallback.source}, standing in for the heuristic`, explicit: false };
   }
-  return heuristicLifetime(status, headers, responseTime) ?? { seconds: 0, source: 'no explicit or heuristic freshness: stale at once (RFC 9111 §4.2.2)', explicit: false };
+  return heuristicLifetime(status, cc, mode, headers, responseTime) ?? { seconds: 0, source: 'no explicit or heuristic freshness: stale at once (RFC 9111 §4.2.2)', explicit: false };
 }

@@ -62,15 +62,17 @@ export function decideRfcRead(entry: CachedEntry, ctx: ReadContext): ReadDecisio
   const cc = responseDirectives(entry.headers);
   const f = freshness(entry, now);
   const forbidden = staleForbidden(cc, mode);
+  const immutable = f.fresh && cc.immutable === true;
 
   // Why the stored response cannot be served as it is; the first reason applies.
   const reasons: Array<[string, boolean]> = [
     ['the response says no-cache (RFC 9111 §5.2.2.4)', cc.noCache === true && cc.noCacheFields === undefined],
     ['the request says no-cache (RFC 9111 §5.2.1.4)', actions.requestNoCache === true],
     ['refresh', actions.refresh],
-    // A fresh immutable response is not revalidated just because the user always revalidates (RFC 8246 §2).
-    ['alwaysRevalidate', settings.alwaysRevalidate && !(f.fresh && cc.immutable === true)],
-    [`age ${Math.floor(f.age)} s exceeds the request max-age (RFC 9111 §5.2.1.1)`, actions.maxAge !== undefined && f.age > actions.maxAge],
+    // RFC 8246 §2: a fresh immutable response is not revalidated on a reload (a browser's reload is a
+    // request max-age=0) nor by alwaysRevalidate; an explicit no-cache or `refresh` still validates.
+    ['alwaysRevalidate', settings.alwaysRevalidate && !immutable],
+    [`age ${Math.floor(f.age)} s exceeds the request max-age (RFC 9111 §5.2.1.1)`, actions.maxAge !== undefined && f.age > actions.maxAge && !immutable],
     ['less fresh than the request min-fresh (RFC 9111 §5.2.1.3)', f.fresh && actions.minFresh !== undefined && f.left < actions.minFresh],
   ];
   let why = reasons.find(([, on]) => on)?.[0];
@@ -107,9 +109,10 @@ export function decideRfcRead(entry: CachedEntry, ctx: ReadContext): ReadDecisio
 /**
  * May the stored response answer for a failed request (RFC 9111 §4.2.4, RFC 5861 §4)? `'error'`:
  * the origin could not be reached; `'status'`: it answered 500, 502, 503 or 504. A fresh response
- * still answers a failed check (unless no-cache demanded one); a stale one only within stale-if-error
- * (the response's or the user's), or for a network error within the request's max-stale, and never
- * when a directive forbids serving it stale.
+ * still answers a failed check (unless no-cache demanded one). A stale one answers an error status
+ * only within stale-if-error (the response's or the user's); and a cache that cannot reach the origin
+ * is "disconnected" (§4.2.4), when serving stale is allowed, so a network error is answered with the
+ * stale response unless a directive forbids serving it stale. The response says so: `isExpired: true`.
  */
 export function rfcUsableOnError(entry: CachedEntry, actions: RequestActions, mode: RfcMode, now: number, failure: 'error' | 'status'): boolean {
   const cc = responseDirectives(entry.headers);
@@ -119,6 +122,6 @@ export function rfcUsableOnError(entry: CachedEntry, actions: RequestActions, mo
   if (cc.noCache && cc.noCacheFields === undefined) return false;
   if (f.fresh) return true;
   if (staleForbidden(cc, mode)) return false;
-  if (sie !== undefined && f.staleFor <= sie) return true;
-  return failure === 'error' && actions.maxStale !== undefined && f.staleFor <= actions.maxStale;
+  if (failure === 'error') return true;
+  return sie !== undefined && f.staleFor <= sie;
 }

@@ -70,6 +70,29 @@ describe('RFC 9111 freshness (cacheControl: private | shared)', () => {
       });
     }
 
+    for (const [format, value] of [
+      ['rfc850-date', 'Thursday, 18-Aug-50 02:01:18 GMT'],
+      ['asctime-date', 'Thu Aug  8 02:01:18 2050'],
+      ['upper-case names', 'THU, 18 AUG 2050 02:01:18 GMT'],
+    ]) {
+      it(`RFC 9110 §5.6.7 an Expires in ${format} is a date (${value})`, async () => {
+        script(h.origin, '/fmt', () => ({ headers: { expires: value! } }));
+        expect(await hitsAfter('/fmt', { cacheControl: 'private' }, 10)).to.equal(1);
+      });
+    }
+
+    for (const [what, value] of [
+      ['two spaces', 'Thu, 18  Aug  2050 02:01:18 GMT'],
+      ['dashes in an IMF-fixdate', 'Thu, 18-Aug-2050 02:01:18 GMT'],
+      ['UTC for GMT', 'Thu, 18 Aug 2050 02:01:18 UTC'],
+      ['a one-digit hour', 'Thu, 18 Aug 2050 2:01:18 GMT'],
+    ]) {
+      it(`RFC 9110 §5.6.7 an Expires with ${what} is no date: already expired`, async () => {
+        script(h.origin, '/nofmt', () => ({ headers: { expires: value! } }));
+        expect(await hitsAfter('/nofmt', { cacheControl: 'private' }, 0)).to.equal(2);
+      });
+    }
+
     it('§5.2 a directive with a space before "=" (max-age =60) is no max-age at all', async () => {
       script(h.origin, '/sp', () => ({ headers: { 'cache-control': 'max-age =60' } }));
       expect(await hitsAfter('/sp', { cacheControl: 'private' }, 1)).to.equal(2);
@@ -120,6 +143,13 @@ describe('RFC 9111 freshness (cacheControl: private | shared)', () => {
         expect((await http.get(`/st${status}`, { validateStatus: () => true, maxRedirects: 0 })).fromCache).to.equal(false);
       }
     });
+  });
+
+  it('§4.2.2 an unknown status marked public gets the heuristic (599 with Last-Modified)', async () => {
+    script(h.origin, '/599', () => ({ status: 599, headers: { 'cache-control': 'public', 'last-modified': fromNow(-10 * 86400) } }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/599', { validateStatus: () => true });
+    expect((await http.get('/599', { validateStatus: () => true })).fromCache).to.equal(true);
   });
 
   describe('§3 storability by status', () => {

@@ -71,6 +71,40 @@ describe('RFC 9111 reading (cacheControl: private | shared)', () => {
       expect((await http.get('/imm')).revalidated).to.equal(true);
     });
 
+    it('RFC 8246 §2 immutable: a fresh immutable response is not revalidated on a reload (request max-age=0); no-cache still validates', async () => {
+      validating('/reload', 'max-age=600, immutable');
+      const http = h.cached({ cacheControl: 'private' });
+      await http.get('/reload');
+      expect((await http.get('/reload', { headers: { 'cache-control': 'max-age=0' } })).fromCache).to.equal(true);
+      expect(h.origin.count('/reload')).to.equal(1);
+      expect((await http.get('/reload', { headers: { 'cache-control': 'no-cache' } })).revalidated).to.equal(true);
+    });
+
+    it('§4.2.4 a cache that cannot reach the origin serves the stale response (isExpired), unless must-revalidate or no-cache forbid it', async () => {
+      for (const [path, cacheControl, served] of [
+        ['/down', 'max-age=1', true],
+        ['/down-mr', 'max-age=1, must-revalidate', false],
+        ['/down-nc', 'max-age=1, no-cache', false],
+      ] as const) {
+        h.origin.route(path, (req, res, n) => {
+          if (n > 1) return void req.socket.destroy();
+          res.setHeader('cache-control', cacheControl);
+          res.setHeader('etag', '"e"');
+          res.end('kept');
+        });
+        const http = h.cached({ cacheControl: 'private' });
+        await http.get(path);
+        h.clock.advance(10);
+        if (served) {
+          const stale = await http.get(path);
+          expect(stale.data, path).to.equal('kept');
+          expect(stale.isExpired).to.equal(true);
+        } else {
+          expect(await rejection(http.get(path)), path).to.be.instanceOf(AxiosError);
+        }
+      }
+    });
+
     it('RFC 5861 §3 stale-while-revalidate from the response: served stale at once, refreshed in the background', async () => {
       script(h.origin, '/swr', (_req, n) => ({ headers: { 'cache-control': 'max-age=1, stale-while-revalidate=60' }, body: `v${n}` }));
       const http = h.cached({ cacheControl: 'private' });
