@@ -147,6 +147,29 @@ export function backendConformance(options: (cacheName: string) => CacheOptions,
       expect((await http.get('/vary', { headers: { 'accept-language': 'en' } })).fromCache).to.equal(false);
     });
 
+    it("cacheControl 'shared': the stored age survives the backend (Age served), and a POST invalidates every variant and caller of its URL (RFC 9111 §4.4)", async () => {
+      const http = cached({ cacheControl: 'shared' });
+      const variants = [
+        { 'accept-language': 'en', authorization: 'Bearer alice' },
+        { 'accept-language': 'fr', authorization: 'Bearer alice' },
+        { 'accept-language': 'en', authorization: 'Bearer bob' },
+      ];
+      // s-maxage lets a shared cache store responses to requests with Authorization (§3.5).
+      origin.route('/rfc', (req, res) => {
+        res.setHeader('cache-control', 's-maxage=600');
+        res.setHeader('age', '100');
+        res.setHeader('vary', 'accept-language');
+        res.end(`rfc ${req.headers['accept-language'] ?? ''}`);
+      });
+      for (const headers of variants) await http.get('/rfc', { headers });
+      clock.advance(50);
+      const hit = await http.get('/rfc', { headers: variants[1] });
+      expect(hit.fromCache).to.equal(true);
+      expect(Number(hit.headers.age)).to.be.within(150, 151);
+      await http.post('/rfc', 'changed', { headers: variants[0] });
+      for (const headers of variants) expect((await http.get('/rfc', { headers })).fromCache, JSON.stringify(headers)).to.equal(false);
+    });
+
     it('keeps redirect aliases: the redirected URL is a hit, and a delete prunes its alias', async () => {
       const http = cached({ allowableCodes: [200] });
       const first = await http.get('/moved');
