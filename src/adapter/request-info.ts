@@ -2,7 +2,7 @@
  * Turning the axios config the adapter receives (after every request interceptor and
  * transformRequest) into the plain request the policy reads.
  */
-import axios, { type InternalAxiosRequestConfig } from 'axios';
+import axios, { AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { MULTIPART_BOUNDARY } from '../policy/normalize-body.js';
 import type { HeaderRecord, RequestInfo } from '../policy/types.js';
 
@@ -12,8 +12,11 @@ export type BuiltRequest = { cacheable: true; info: RequestInfo } | { cacheable:
 export function plainHeaders(headers: unknown): HeaderRecord {
   const result: HeaderRecord = {};
   if (!headers || typeof headers !== 'object') return result;
-  const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON(): object }).toJSON() : headers;
-  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+  // AxiosHeaders keeps each header as an own enumerable property (what its toJSON walks), so they
+  // are read directly, without the intermediate object toJSON builds.
+  const source = headers instanceof AxiosHeaders || typeof (headers as { toJSON?: unknown }).toJSON !== 'function' ? headers : (headers as { toJSON(): object }).toJSON();
+  for (const name of Object.keys(source)) {
+    const value = (source as Record<string, unknown>)[name];
     if (value === undefined || value === null || value === false) continue;
     result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
@@ -86,10 +89,27 @@ async function bodyLater(data: FormData | Blob): Promise<Body> {
  */
 const bare = new axios.Axios({});
 
+/**
+ * URLs built without params, by (baseURL, url, allowAbsoluteUrls): `getUri` runs axios' whole
+ * mergeConfig, a few microseconds a hit spends again for the same strings. Bounded; cleared when full.
+ */
+const builtUrls = new Map<string, string>();
+const BUILT_URLS_SIZE = 2048;
+
 /** The absolute URL axios will request: baseURL, url and params, built by axios' own `getUri`. */
 export function fullUrl(config: Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>): string {
   const { url, baseURL, params, paramsSerializer, allowAbsoluteUrls } = config;
-  return bare.getUri({ url, baseURL, params, paramsSerializer, allowAbsoluteUrls });
+  if (params != null || (url !== undefined && typeof url !== 'string') || (baseURL !== undefined && typeof baseURL !== 'string')) {
+    return bare.getUri({ url, baseURL, params, paramsSerializer, allowAbsoluteUrls });
+  }
+  const memo = `${baseURL ?? ''}\0${url ?? ''}\0${String(allowAbsoluteUrls)}`;
+  let built = builtUrls.get(memo);
+  if (built === undefined) {
+    built = bare.getUri({ url, baseURL, allowAbsoluteUrls });
+    if (builtUrls.size >= BUILT_URLS_SIZE) builtUrls.clear();
+    builtUrls.set(memo, built);
+  }
+  return built;
 }
 
 /**
