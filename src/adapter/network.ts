@@ -13,6 +13,7 @@ import { shownUrl, type Lookup } from './lookup.js';
 import { globalDefaults, passesFilter, type DefaultTransforms } from './filter.js';
 import { splitUserinfo } from './request-info.js';
 import { invalidateAfter } from './invalidation.js';
+import { updateStoredGet } from './head-update.js';
 import { isUnsafeMethod } from '../policy/rfc9111/invalidation.js';
 import { toBuffer, type BodyShape } from './response-data.js';
 
@@ -144,6 +145,8 @@ export async function fetchAndStore(
   // An unsafe method the user lets the cache store (allowableMethods) still invalidates what is stored
   // for its URL (RFC 9111 §4.4), before its own response is written.
   if (settings.rfcMode && isUnsafeMethod(request.method)) await invalidateAfter(ctx, request.method, request.url, response.status, received);
+  // A 200 to HEAD updates (or makes stale) the stored GET it describes (RFC 9111 §4.3.5).
+  if (settings.rfcMode && request.method === 'HEAD') await updateStoredGet(ctx, request, lookup.actions, { status: response.status, headers: received, requestTime, responseTime: now });
 
   switch (verdict.action) {
     case 'pass':

@@ -73,6 +73,29 @@ describe('RFC 9111 validation (cacheControl: private | shared)', () => {
     expect(h.origin.count('/own')).to.equal(1);
   });
 
+  it('§4.3.5 a 200 to HEAD with matching validators updates the stored GET (headers and freshness)', async () => {
+    script(h.origin, '/head', (req, n) => ({ headers: { etag: '"e"', 'cache-control': req.method === 'HEAD' ? 'max-age=600' : 'max-age=1', 'x-seen': `#${n}` }, body: 'payload' }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/head');
+    h.clock.advance(5);
+    await http.head('/head');
+    const hit = await http.get('/head');
+    expect(hit.fromCache).to.equal(true);
+    expect(hit.data).to.equal('payload');
+    expect(hit.headers['x-seen']).to.equal('#2');
+    expect(h.origin.count('/head')).to.equal(2);
+  });
+
+  it('§4.3.5 a 200 to HEAD with other validators makes the stored GET stale', async () => {
+    script(h.origin, '/head2', (req, n) => ({ headers: { etag: `"v${n}"`, 'cache-control': 'max-age=600' }, body: `body ${n}` }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/head2');
+    await http.head('/head2');
+    const next = await http.get('/head2');
+    expect(next.fromCache).to.equal(false);
+    expect(next.data).to.equal('body 3');
+  });
+
   it('§3.1 hop-by-hop fields and those the Connection field names are not stored', async () => {
     script(h.origin, '/hop', () => ({ headers: { 'cache-control': 'max-age=60', connection: 'x-conn-only', 'x-conn-only': 'secret', 'x-kept': 'yes' } }));
     const http = h.cached({ cacheControl: 'shared' });

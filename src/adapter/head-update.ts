@@ -1,0 +1,26 @@
+/**
+ * The I/O half of RFC 9111 §4.3.5 (the decision is policy/rfc9111/head-update.ts): after a 200 to
+ * HEAD, the stored GET response for the same request is read and rewritten, updated or made stale.
+ */
+import type { CacheContext } from '../context.js';
+import { log } from '../debug.js';
+import { decideHeadUpdate } from '../policy/rfc9111/head-update.js';
+import type { RequestActions } from '../policy/request-actions.js';
+import type { RequestInfo, StoredHeaders } from '../policy/types.js';
+import { checkVary } from '../policy/vary.js';
+
+export async function updateStoredGet(
+  ctx: CacheContext,
+  request: RequestInfo,
+  actions: RequestActions,
+  head: { status: number; headers: StoredHeaders; requestTime: number; responseTime: number },
+): Promise<void> {
+  const { settings, storage } = ctx;
+  if (!settings.rfcMode || settings.readOnly || actions.skipWrite) return;
+  const found = await storage.get(ctx.keyFor({ ...request, method: 'GET' }));
+  // Only a GET response that could have answered this request (its Vary matches, §4.1).
+  const entry = found && checkVary(found.entry, request.headers, settings).matches ? found.entry : undefined;
+  const decision = decideHeadUpdate(entry, head, actions, settings.rfcMode);
+  if (log.enabled) log('HEAD %s: %s', ctx.storedUrl(request), decision.reason);
+  if (decision.action !== 'none') await storage.save(found!.key, decision.entry);
+}
