@@ -77,8 +77,8 @@ export interface ResponseContext {
 
 /** For a request the cache does not handle at all: the response goes back as the adapter returned it. */
 export function decideUntouched(reason: string): ResponseDecision {
-  // A later RFC 9111 change adds invalidation after unsafe methods here
-  // (https://www.rfc-editor.org/rfc/rfc9111#section-4.4).
+  // Invalidation after unsafe methods (RFC modes, https://www.rfc-editor.org/rfc/rfc9111#section-4.4)
+  // is decided by rfc9111/invalidation.ts, whatever this says about the response itself.
   return { action: 'pass', reason };
 }
 
