@@ -1,7 +1,7 @@
 /**
  * Serializers side by side (issue 8 item 9): stored bytes per entry and encode+decode time for a
  * typical 2 KB JSON response and a 100 KB binary one, for every built-in serializer and two
- * compressed pipelines. Run with `npm run bench` (after the hit-path bench) or `tsx bench/serializers.ts`.
+ * compressed pipelines. Run with `npm run bench` (after bench/run.ts) or `tsx bench/serializers.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import { ENTRY_FORMAT, type CachedEntry } from '../src/policy/types.js';
