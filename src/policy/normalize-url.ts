@@ -28,6 +28,25 @@ import { asRedactor, type Redactor } from './credentials.js';
  */
 export function normalizeUrl(url: string, names: Redactor | readonly string[] | ReadonlySet<string>): string {
   const redactor = asRedactor(names);
+  // A bare list of names makes a new redactor each call: nothing to keep results under.
+  if (redactor !== names) return normalizeUncached(url, redactor);
+  // One request normalizes its URL several times (key, stored URL, alias check, log): the result
+  // depends only on the URL and the redactor, so it is kept per redactor, a bounded number of URLs.
+  let memo = normalized.get(redactor);
+  if (!memo) normalized.set(redactor, (memo = new Map()));
+  let result = memo.get(url);
+  if (result === undefined) {
+    result = normalizeUncached(url, redactor);
+    if (memo.size >= NORMALIZED_URLS) memo.clear();
+    memo.set(url, result);
+  }
+  return result;
+}
+
+const normalized = new WeakMap<Redactor, Map<string, string>>();
+const NORMALIZED_URLS = 1024;
+
+function normalizeUncached(url: string, redactor: Redactor): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
