@@ -129,18 +129,26 @@ export class HttpCache {
     }
     for (const request of options.requests ?? []) keys.add(this.createKey(request));
 
+    let deleted = 0;
     if (options.expired || options.invalid || options.olderThan !== undefined) {
       const now = Date.now();
       const maxAge = options.olderThan === undefined ? undefined : ageLimitMs(options.olderThan, now);
-      for await (const { key, entry } of this.storage.responses()) {
+      // Where the store indexes expiry and creation time (SQLite), those conditions are one SQL
+      // delete; only `invalid` still needs every entry decoded.
+      const byIndex = await this.storage.deleteIndexed({
+        expiredAt: options.expired ? now : undefined,
+        createdBefore: maxAge === undefined ? undefined : now - maxAge,
+      });
+      if (byIndex !== undefined) deleted += byIndex;
+      if (byIndex === undefined || options.invalid) for await (const { key, entry } of this.storage.responses()) {
         const hit =
           (!entry && options.invalid) ||
-          (entry && options.expired && entry.expires !== null && now >= entry.expires) ||
-          (entry && maxAge !== undefined && entry.createdAt < now - maxAge);
+          (byIndex === undefined && entry && options.expired && entry.expires !== null && now >= entry.expires) ||
+          (byIndex === undefined && entry && maxAge !== undefined && entry.createdAt < now - maxAge);
         if (hit) keys.add(key);
       }
     }
-    const deleted = await this.storage.deleteKeys(keys);
+    deleted += await this.storage.deleteKeys(keys);
     await this.pruneRedirects();
     log('deleted %d responses', deleted);
     return deleted;
@@ -164,10 +172,8 @@ export class HttpCache {
   async resetExpiration(expireAfter: ExpireAfter): Promise<void> {
     const expiration = parseExpiration(expireAfter, 'expireAfter');
     if (expiration.type === 'do-not-cache') return this.clear();
-    const now = Date.now();
-    for await (const { key, entry } of this.storage.responses()) {
-      if (entry) await this.storage.save(key, { ...entry, expires: expiresAt(expiration, now) });
-    }
+    const expires = expiresAt(expiration, Date.now());
+    await this.storage.rewriteResponses((entry) => ({ ...entry, expires }));
   }
 
   /** Stored responses by key, dict-like (requests-cache's `cache.responses`). */
@@ -204,6 +210,9 @@ export class HttpCache {
 
   /** Number of stored responses; `expired: false` counts only unexpired ones. */
   async count(options: { expired?: boolean } = {}): Promise<number> {
+    // From the index where the store has one (SQLite): no entry is read.
+    const indexed = await this.storage.countIndexed(options.expired === false ? Date.now() : undefined);
+    if (indexed !== undefined) return indexed;
     let count = 0;
     for await (const _ of this.filter({ valid: true, expired: options.expired ?? true })) count += 1;
     return count;

@@ -12,7 +12,7 @@ import { EntryTooLargeError, StorageTimeoutError } from './errors.js';
 import type { EntryCipher } from './entry-encryption.js';
 import type { EntrySigner } from './entry-signing.js';
 import { MemoryStore } from './memory-store.js';
-import { valueSize, type RecordStore, type StoreSettings, type StoredValue } from './record-store.js';
+import { valueSize, type IndexedResponses, type IndexedSelection, type RecordStore, type Replacement, type StoreSettings, type StoredValue } from './record-store.js';
 
 /** The metadata record naming the entry format a store's responses are written in. */
 export const FORMAT_META = 'format';
@@ -410,6 +410,19 @@ export class CacheStorage {
 
   /** Stored responses, or those of one URL (every variant and user) when the store indexes URLs. */
   async *responses(keys?: readonly string[]): AsyncGenerator<StoredItem> {
+    if (!keys && this.store.indexed) {
+      // Pages of keys and values, one query each, instead of one read per key.
+      for await (const page of this.pages(this.store.indexed)) {
+        for (const [key, raw] of page) {
+          try {
+            yield { key, entry: this.decode(key, raw) };
+          } catch (error) {
+            yield { key, error };
+          }
+        }
+      }
+      return;
+    }
     for (const key of keys ?? (await this.responseKeys())) {
       let raw: unknown;
       try {
@@ -423,6 +436,109 @@ export class CacheStorage {
         yield { key, entry: this.decode(key, raw) };
       } catch (error) {
         yield { key, error };
+      }
+    }
+  }
+
+  /** Pages of stored responses in key order, after the format check, each page bounded by the deadline. */
+  private async *pages(indexed: IndexedResponses, size = 500, which: 'page' | 'unindexed' = 'page'): AsyncGenerator<[string, StoredValue][]> {
+    try {
+      const formatCheck = this.ensureFormat();
+      if (formatCheck) await this.bounded(formatCheck, 'format check');
+      for (let after = ''; ; ) {
+        const page = await this.bounded(indexed[which](after, size), 'listing responses');
+        if (page.length > 0) yield page;
+        if (page.length < size) return;
+        after = page[page.length - 1][0];
+      }
+    } catch (error) {
+      this.report(error, 'iterate');
+      throw error;
+    }
+  }
+
+  /** Deadline for a bulk statement sequence (count, bulk delete, rewrite): as clear(). */
+  private get bulkDeadlineMs(): number {
+    return Math.max(this.settings.deadlineMs, 30_000);
+  }
+
+  /**
+   * Responses counted from the store's index (SQLite), or undefined when the store has none: then
+   * the caller decodes every entry. With `unexpiredAt`, only responses not expired at that time.
+   * Records written without meta (by other code) are decoded and counted when they read back.
+   */
+  async countIndexed(unexpiredAt?: number): Promise<number | undefined> {
+    const indexed = this.store.indexed;
+    if (!indexed) return undefined;
+    let count: number;
+    try {
+      const formatCheck = this.ensureFormat();
+      if (formatCheck) await this.bounded(formatCheck, 'format check');
+      count = await this.bounded(indexed.count({ unexpiredAt }), 'count', this.bulkDeadlineMs);
+    } catch (error) {
+      this.report(error, 'iterate');
+      throw error;
+    }
+    for await (const page of this.pages(indexed, 500, 'unindexed')) {
+      for (const [key, raw] of page) {
+        let entry: CachedEntry;
+        try {
+          entry = this.decode(key, raw);
+        } catch {
+          continue;
+        }
+        if (unexpiredAt === undefined || entry.expires === null || entry.expires > unexpiredAt) count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** Deletes the responses the store's index selects (SQLite), or undefined when it has no index. */
+  async deleteIndexed(selection: IndexedSelection): Promise<number | undefined> {
+    const indexed = this.store.indexed;
+    if (!indexed) return undefined;
+    const formatCheck = this.ensureFormat();
+    if (formatCheck) await this.bounded(formatCheck, 'format check');
+    return this.bounded(indexed.delete(selection), 'delete', this.bulkDeadlineMs);
+  }
+
+  /**
+   * Rewrites every readable response through `change` (resetExpiration), re-encoded, re-encrypted and
+   * re-signed as any write. On a store with an index (SQLite) a page is read in one query and written
+   * back in a few statements, and a row that changed meanwhile is left as it is; elsewhere one by one.
+   */
+  async rewriteResponses(change: (entry: CachedEntry) => CachedEntry): Promise<void> {
+    const indexed = this.store.indexed;
+    // A readOnly cache goes the generic way too: each write is refused and reported, as before.
+    if (!indexed || this.codec.live || this.readOnly) {
+      for await (const { key, entry } of this.responses()) if (entry) await this.save(key, change(entry));
+      return;
+    }
+    // Pages of 2000: each is written back in one transaction.
+    for await (const page of this.pages(indexed, 2000)) {
+      const now = Date.now();
+      const replacements: Replacement[] = [];
+      for (const [key, raw] of page) {
+        let entry: CachedEntry;
+        try {
+          entry = change(this.decode(key, raw));
+        } catch {
+          continue; // unreadable: left for delete({ invalid: true })
+        }
+        let value: StoredValue;
+        try {
+          value = this.encode(key, entry) as StoredValue;
+        } catch (error) {
+          log('cache entry %s cannot be encoded; not rewritten: %O', key, error);
+          continue;
+        }
+        replacements.push({ key, previous: raw, value, ttlMs: this.ttlFor(entry, now), expires: entry.expires });
+      }
+      try {
+        if (replacements.length > 0) await this.bounded(indexed.replace(replacements), 'write', this.bulkDeadlineMs);
+      } catch (error) {
+        this.report(error, 'write', replacements[0]?.key);
+        throw error;
       }
     }
   }

@@ -53,12 +53,55 @@ export interface RecordStore {
    * finds them by reading each entry's URL.
    */
   keysForUrl?(url: string): Promise<string[]>;
+  /**
+   * Optional fast paths over the indexed `expires` and `createdAt` (RecordMeta), for stores that keep
+   * them in columns (SQLite). Without them CacheStorage decodes every entry. These judge the
+   * indexed facts only: an entry written by the cache that no longer reads back (altered in place,
+   * signed with a retired secret) counts until `delete({ invalid: true })` removes it.
+   */
+  indexed?: IndexedResponses;
   /** Deletes every record of this cache (both bins), nothing else. */
   clear(): Promise<void>;
   /** Reads a small piece of store metadata (the format record); undefined when absent. */
   getMeta(name: string): Promise<string | undefined>;
   setMeta(name: string, value: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Which responses an indexed query selects, by their RecordMeta; conditions given are ORed. */
+export interface IndexedSelection {
+  /** Responses with `expires` set and at or before this time (ms since the epoch). */
+  expiredAt?: number;
+  /** Responses created before this time. */
+  createdBefore?: number;
+}
+
+/** A rewritten response for `IndexedResponses.replace`. */
+export interface Replacement {
+  key: string;
+  /** The value read by `page`: the row is only replaced if it still holds exactly this. */
+  previous: StoredValue;
+  value: StoredValue;
+  /** As SetOptions.ttlMs. */
+  ttlMs?: number;
+  expires: number | null;
+}
+
+/**
+ * The index covers responses written with RecordMeta (every entry CacheStorage writes); records
+ * written without it (by other code) are not in it: `unindexed` lists them for decoding.
+ */
+export interface IndexedResponses {
+  /** Live indexed responses (within the store-level TTL); with `unexpiredAt`, only those not expired then. */
+  count(options: { unexpiredAt?: number }): Promise<number>;
+  /** Deletes the selected indexed responses (and aliases spelled like them); returns how many responses. */
+  delete(selection: IndexedSelection): Promise<number>;
+  /** As `page`, over the live responses written without RecordMeta. */
+  unindexed(after: string, limit: number): Promise<[key: string, value: StoredValue][]>;
+  /** Up to `limit` responses with keys after `after`, in key order: one query per page. */
+  page(after: string, limit: number): Promise<[key: string, value: StoredValue][]>;
+  /** Writes the replacements whose row is unchanged since it was read, in as few statements as it can; returns how many. */
+  replace(replacements: readonly Replacement[]): Promise<number>;
 }
 
 /** Every backend's constructor-time settings that tests and users may set (`storage` option). */

@@ -12,11 +12,11 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { log } from '../../debug.js';
 import { StorageBusyError, StorageOpenError } from '../errors.js';
-import type { Bin, RecordStore, SetOptions, StoredValue, StoreSettings } from '../record-store.js';
+import type { Bin, IndexedResponses, RecordStore, Replacement, SetOptions, StoredValue, StoreSettings } from '../record-store.js';
 import { isBusy, isFull, type SqliteConnection, type SqliteDriverName, type SqliteParam, type SqliteRow } from './driver.js';
 import { migrateLegacyTable } from './legacy-table.js';
-import { nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
-import { openSqlite3 } from './sqlite3-driver.js';
+import { nodeSqliteIsQuiet, nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
+import { loadSqlite3, openSqlite3 } from './sqlite3-driver.js';
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS responses (
@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE INDEX IF NOT EXISTS responses_url ON responses (url);
 CREATE INDEX IF NOT EXISTS responses_accessed ON responses (accessed);
 CREATE INDEX IF NOT EXISTS responses_ttl_until ON responses (ttl_until) WHERE ttl_until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS responses_expiry ON responses (expires, ttl_until, created_at);
 CREATE TABLE IF NOT EXISTS redirects (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL,
@@ -46,9 +47,27 @@ export interface SqliteStoreOptions {
   path: string;
   readOnly: boolean;
   settings: StoreSettings;
-  /** Default: node:sqlite where the running Node has it, else sqlite3. */
+  /** Default: `defaultSqliteDriver()`. */
   driver?: SqliteDriverName;
 }
+
+/**
+ * Rows per DELETE in bulk deletes (expired, purge): with the synchronous node:sqlite driver one
+ * statement blocks the event loop while it runs, so a bulk delete runs as many short statements.
+ */
+export const DELETE_BATCH_ROWS = 1000;
+
+/** Rows per transaction of a bulk delete: its index pages are written once per transaction. */
+const BULK_TRANSACTION_ROWS = 10_000;
+
+/** The page cache of a connection during a bulk operation, KiB (SQLite's default is 2000). */
+const BULK_CACHE_KIB = 65_536;
+
+/** Rows per UPDATE in `indexed.replace` (6 parameters each, far below SQLite's 32766). */
+const REPLACE_BATCH_ROWS = 200;
+
+/** Yields to the event loop between the statements of a bulk operation. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** How many writes between two purges of rows past their store-level TTL. */
 export const PURGE_EVERY_WRITES = 1000;
@@ -65,9 +84,21 @@ const asValue = (value: unknown): StoredValue | undefined => {
   return undefined;
 };
 
-/** The driver a SQLite cache uses when the `sqliteDriver` option does not name one. */
+/** A stored value as a statement parameter: text stays text, bytes become a Buffer view. */
+const bindable = (value: StoredValue): SqliteParam => {
+  if (typeof value === 'string') return value;
+  // node:sqlite on Node 22 binds a view of a zero-length ArrayBuffer as NULL.
+  if (value.byteLength === 0) return Buffer.alloc(0);
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+};
+
+/**
+ * The driver a SQLite cache uses when the `sqliteDriver` option does not name one: node:sqlite
+ * where it loads without an ExperimentalWarning (Node 24), else sqlite3 (Node 20, and Node 22,
+ * whose node:sqlite still warns; there node:sqlite is the fallback when sqlite3 cannot be loaded).
+ */
 export function defaultSqliteDriver(): SqliteDriverName {
-  return nodeSqliteModule() ? 'node:sqlite' : 'sqlite3';
+  return nodeSqliteIsQuiet() ? 'node:sqlite' : 'sqlite3';
 }
 
 /**
@@ -94,16 +125,158 @@ export class SqliteStore implements RecordStore {
   /** Busy writes skipped since open, for tests and diagnostics. */
   skippedWrites = 0;
   private writesSincePurge = 0;
-  private readonly driverName: SqliteDriverName;
+  private driverName: SqliteDriverName;
+  /** Chosen by default where node:sqlite warns: node:sqlite if sqlite3 turns out not to load. */
+  private readonly fallBack: boolean;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.settings = options.settings;
     this.driverName = options.driver ?? defaultSqliteDriver();
+    this.fallBack = options.driver === undefined && this.driverName === 'sqlite3' && nodeSqliteModule() !== undefined;
     this.description = `sqlite ${options.path}`;
   }
 
   get driver(): SqliteDriverName {
     return this.driverName;
+  }
+
+  /**
+   * count(), delete({ expired, olderThan }) and resetExpiration() as SQL over the indexed columns
+   * (`responses_expiry` covers them), instead of decoding every entry (CacheStorage).
+   */
+  readonly indexed: IndexedResponses = {
+    // Rows written with RecordMeta have a URL; rows written without (by other code) have '' and are
+    // left to `unindexed`. Both counts are covering-index scans (responses_expiry, responses_url),
+    // never a read of the table: `url <> ''` in one query would read every row.
+    count: async ({ unexpiredAt }) => {
+      const now = Date.now();
+      const live = unexpiredAt === undefined ? '(ttl_until IS NULL OR ttl_until > ?)' : '(ttl_until IS NULL OR ttl_until > ?) AND (expires IS NULL OR expires > ?)';
+      const params = unexpiredAt === undefined ? [now, now] : [now, unexpiredAt, now, unexpiredAt];
+      const row = await this.read((db) => db.get(`SELECT (SELECT count(*) FROM responses WHERE ${live}) - (SELECT count(*) FROM responses WHERE url = '' AND ${live}) AS n`, params));
+      return Number(row?.n ?? 0);
+    },
+    unindexed: async (after, limit) => this.pageWhere("url = ''", after, limit),
+    delete: async (selection) => {
+      // Rows already past their store-level TTL are invisible: they go, uncounted.
+      await this.purgeExpired();
+      // One pass per condition: each is a range or a covering scan of responses_expiry (ORed in one
+      // statement, SQLite scans the table instead).
+      let deleted = 0;
+      const indexedRows = "rowid NOT IN (SELECT rowid FROM responses WHERE url = '')";
+      if (selection.expiredAt !== undefined) deleted += await this.deleteWhere(`expires IS NOT NULL AND expires <= ? AND ${indexedRows}`, [selection.expiredAt], true);
+      if (selection.createdBefore !== undefined) deleted += await this.deleteWhere(`created_at < ? AND ${indexedRows}`, [selection.createdBefore], true);
+      return deleted;
+    },
+    page: async (after, limit) => this.pageWhere('1', after, limit),
+    replace: async (replacements) => this.replace(replacements),
+  };
+
+  /** Live rows matching `where` with keys after `after`, in key order. */
+  private async pageWhere(where: string, after: string, limit: number): Promise<[string, StoredValue][]> {
+    const rows = await this.read((db) => db.all(`SELECT key, value FROM responses WHERE ${where} AND key > ? AND (ttl_until IS NULL OR ttl_until > ?) ORDER BY key LIMIT ?`, [after, Date.now(), limit]));
+    // Every row, so that a short page means the end; a value of another type (written by other
+    // code) comes back as text and reads as invalid.
+    return rows.map((row) => [row.key as string, asValue(row.value) ?? String(row.value)]);
+  }
+
+  /** Bulk operations one after another: each runs its own transactions on the shared connection. */
+  private bulkTail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs a bulk operation (bulk delete, rewrite): alone among bulk operations, with a page cache of
+   * BULK_CACHE_KIB, so that the index pages a transaction touches are written once per transaction
+   * rather than spilled and written again (measured: 50,000 deletes took 2.4 s this way instead of
+   * 6.5 s in one transaction per statement).
+   */
+  private bulk<T>(fn: (db: SqliteConnection) => Promise<T>): Promise<T> {
+    const result = this.bulkTail.then(async () => {
+      const db = await this.db();
+      await db.exec(`PRAGMA cache_size = -${BULK_CACHE_KIB}`);
+      try {
+        return await fn(db);
+      } finally {
+        await db.exec('PRAGMA cache_size = -2000').catch(() => undefined);
+      }
+    });
+    this.bulkTail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * `fn` inside BEGIN IMMEDIATE ... COMMIT (the write lock taken up front, retried while busy like any
+   * write). Statements this process runs meanwhile on the connection join the transaction.
+   */
+  private async transaction<T>(db: SqliteConnection, fn: () => Promise<T>): Promise<T> {
+    await this.write(() => db.exec('BEGIN IMMEDIATE'));
+    try {
+      const result = await fn();
+      await db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      await db.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes the rows matching `where` in statements of DELETE_BATCH_ROWS rows and transactions of
+   * BULK_TRANSACTION_ROWS, yielding to the event loop between statements; with `aliases`, redirect
+   * aliases spelled like a deleted response key go too (as deleteKeys).
+   */
+  private deleteWhere(where: string, params: readonly SqliteParam[], aliases: boolean): Promise<number> {
+    // By rowid: the index holds rowids, so selecting a batch never reads the table.
+    const batch = `SELECT rowid FROM responses WHERE ${where} LIMIT ${DELETE_BATCH_ROWS}`;
+    return this.bulk(async (db) => {
+      let deleted = 0;
+      // Most caches hold no alias at all: then the alias statement is skipped.
+      if (aliases && !(await db.get('SELECT 1 AS found FROM redirects LIMIT 1'))) aliases = false;
+      for (let more = true; more; ) {
+        await this.transaction(db, async () => {
+          for (let rows = 0; rows < BULK_TRANSACTION_ROWS; ) {
+            if (aliases) await db.run(`DELETE FROM redirects WHERE key IN (SELECT key FROM responses WHERE rowid IN (${batch}))`, params as SqliteParam[]);
+            const { changes } = await db.run(`DELETE FROM responses WHERE rowid IN (${batch})`, params as SqliteParam[]);
+            deleted += changes;
+            rows += changes;
+            if (changes < DELETE_BATCH_ROWS) {
+              more = false;
+              return;
+            }
+            await turn();
+          }
+        });
+      }
+      if (deleted > 0) this.totals = undefined;
+      return deleted;
+    });
+  }
+
+  /**
+   * One UPDATE per REPLACE_BATCH_ROWS rows, all in one transaction; a row rewritten by someone else
+   * since it was read is left alone.
+   */
+  private replace(replacements: readonly Replacement[]): Promise<number> {
+    return this.bulk(async (db) => {
+      const now = Date.now();
+      const replaced = await this.transaction(db, async () => {
+        let changed = 0;
+        for (let i = 0; i < replacements.length; i += REPLACE_BATCH_ROWS) {
+          const chunk = replacements.slice(i, i + REPLACE_BATCH_ROWS);
+          const params: SqliteParam[] = [];
+          for (const r of chunk) {
+            params.push(r.key, bindable(r.previous), bindable(r.value), r.expires, r.ttlMs === undefined ? null : now + r.ttlMs, typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.byteLength);
+          }
+          // UPDATE ... FROM needs SQLite >= 3.33 (2020); both drivers here have 3.40 or later.
+          const sql =
+            `WITH v (k, old, val, e, t, s) AS (VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}) ` +
+            'UPDATE responses SET value = v.val, expires = v.e, ttl_until = v.t, size = v.s FROM v WHERE responses.key = v.k AND responses.value = v.old';
+          changed += (await db.run(sql, params)).changes;
+          if (i + REPLACE_BATCH_ROWS < replacements.length) await turn();
+        }
+        return changed;
+      });
+      if (replaced > 0) this.totals = undefined;
+      return replaced;
+    });
   }
 
   private get limited(): boolean {
@@ -122,6 +295,14 @@ export class SqliteStore implements RecordStore {
   private async open(): Promise<SqliteConnection> {
     const { path, readOnly } = this.options;
     if (!readOnly) createPrivateFile(path);
+    if (this.fallBack && this.driverName === 'sqlite3') {
+      try {
+        await loadSqlite3();
+      } catch (error) {
+        log('sqlite3 cannot be loaded (%s); %s uses node:sqlite', (error as Error)?.message, path);
+        this.driverName = 'node:sqlite';
+      }
+    }
     const db = this.driverName === 'node:sqlite' ? openNodeSqlite(path, readOnly) : await openSqlite3(path, readOnly);
     try {
       if (!readOnly) {
@@ -202,7 +383,7 @@ export class SqliteStore implements RecordStore {
       this.purgeExpired(now).catch((error: unknown) => log('purging expired rows of %s failed: %O', this.description, error));
     }
     const ttlUntil = options.ttlMs === undefined ? null : now + options.ttlMs;
-    const stored: SqliteParam = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    const stored = bindable(value);
     if (bin === 'redirects') {
       await this.write((db) => db.run('INSERT INTO redirects (key, value, ttl_until) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, ttl_until = excluded.ttl_until', [key, String(value), ttlUntil]));
       return;
@@ -301,9 +482,8 @@ export class SqliteStore implements RecordStore {
    * run on open and every PURGE_EVERY_WRITES writes.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
-    const { changes } = await this.write((db) => db.run('DELETE FROM responses WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [now]));
+    const changes = await this.deleteWhere('ttl_until IS NOT NULL AND ttl_until <= ?', [now], false);
     await this.write((db) => db.run('DELETE FROM redirects WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [now]));
-    if (changes > 0) this.totals = undefined;
     return changes;
   }
 

@@ -34,7 +34,7 @@ let loading: Promise<Sqlite3Module> | undefined;
  * that throws while an ES module graph imports it is evaluated again by Node 20's loader on a later
  * import and then throws uncaught, which ends the process.
  */
-function loadSqlite3(): Promise<Sqlite3Module> {
+export function loadSqlite3(): Promise<Sqlite3Module> {
   loading ??= import('sqlite3').then(
     (module: { default?: unknown }) => (module.default ?? module) as Sqlite3Module,
     (error: unknown) => {

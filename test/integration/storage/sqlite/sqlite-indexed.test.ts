@@ -1,0 +1,206 @@
+/**
+ * count(), delete({ expired, olderThan }) and resetExpiration() on SQLite run as SQL over the
+ * indexed `expires` / `created_at` columns (issue 10 item 2): no entry is read one by one, signed and
+ * encrypted entries stay valid after resetExpiration, a row rewritten meanwhile is left alone, and a
+ * file from before the `responses_expiry` index gets it on open. Speed itself is the bench's
+ * (scripts/sqlite-scale.ts prints the figures); these tests check the route, on both drivers.
+ */
+import { expect } from 'chai';
+import { join } from 'node:path';
+import sqlite3 from 'sqlite3';
+import type { CacheAxiosInstance } from '../../../../src/index.js';
+import { DEFAULT_STORE_SETTINGS } from '../../../../src/storage/cache-storage.js';
+import type { SqliteDriverName } from '../../../../src/storage/sqlite/driver.js';
+import { nodeSqliteModule } from '../../../../src/storage/sqlite/node-sqlite-driver.js';
+import { DELETE_BATCH_ROWS, SqliteStore } from '../../../../src/storage/sqlite/sqlite-store.js';
+import { useHarness } from '../../../support/harness.js';
+import { tempDir } from '../../../support/temp.js';
+
+const drivers: SqliteDriverName[] = ['sqlite3', 'node:sqlite'];
+const SECRET = 'a signing secret of 32 bytes....';
+const KEY = 'an encryption key of 32 bytes...';
+
+/** Counts the store's per-key reads and writes (the slow path decodes entries through get). */
+function spyStore(http: CacheAxiosInstance): { gets: number; sets: number } {
+  const store = http.cache.storage.store;
+  const spy = { gets: 0, sets: 0 };
+  const get = store.get.bind(store);
+  const set = store.set.bind(store);
+  store.set = ((...args: Parameters<typeof set>) => {
+    spy.sets += 1;
+    return set(...args);
+  }) as typeof store.set;
+  store.get = ((...args: Parameters<typeof get>) => {
+    spy.gets += 1;
+    return get(...args);
+  }) as typeof store.get;
+  return spy;
+}
+
+const rows = (http: CacheAxiosInstance, sql: string) => (http.cache.storage.store as SqliteStore).query(sql);
+
+describe('integration: SQLite count, bulk delete and resetExpiration through the index', function () {
+  this.timeout(60000);
+  const h = useHarness();
+
+  for (const driver of drivers) {
+    describe(`on ${driver}`, () => {
+      before(function () {
+        if (driver === 'node:sqlite' && !nodeSqliteModule()) {
+          console.log(`      skipped: node:sqlite needs Node >= 22.5 (this is ${process.version})`);
+          this.skip();
+        }
+      });
+
+      /** `fresh` entries that never expire and `stale` ones that expire after 60 s, then 2 minutes pass. */
+      async function filled(fresh: number, stale: number, options: Record<string, unknown> = {}): Promise<CacheAxiosInstance> {
+        const http = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'indexed'), sqliteDriver: driver, ...options });
+        for (let i = 0; i < fresh; i += 1) await http.get(`/fresh/${i}`);
+        for (let i = 0; i < stale; i += 1) await http.get(`/stale/${i}`, { cache: { expireAfter: 60 } });
+        h.clock.advance(120);
+        return http;
+      }
+
+      it('count() and count({ expired: false }) read no entry', async () => {
+        const http = await filled(30, 20);
+        const spy = spyStore(http);
+        expect(await http.cache.count()).to.equal(50);
+        expect(await http.cache.count({ expired: false })).to.equal(30);
+        expect(spy.gets, 'entries read one by one').to.equal(0);
+      });
+
+      it('count() leaves out rows past their store-level TTL, as reads do', async () => {
+        const http = await filled(3, 2, { ttlOffset: 30 });
+        expect(await http.cache.count()).to.equal(3);
+      });
+
+      it('delete({ expired: true }) deletes the expired rows in SQL, with their aliases, and keeps the rest', async () => {
+        h.origin.route('/moved', (_req, res) => {
+          res.writeHead(301, { location: '/stale/0' });
+          res.end();
+        });
+        const http = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'del'), sqliteDriver: driver });
+        for (let i = 0; i < 10; i += 1) await http.get(`/fresh/${i}`);
+        await http.get('/moved', { cache: { expireAfter: 60 } });
+        for (let i = 1; i < 2 * DELETE_BATCH_ROWS + 5; i += 1) await http.get(`/stale/${i}`, { cache: { expireAfter: 60 } });
+        expect((await rows(http, 'SELECT count(*) AS n FROM redirects'))[0].n, 'premise: an alias').to.equal(1);
+        h.clock.advance(120);
+        const spy = spyStore(http);
+        // Several batches of DELETE_BATCH_ROWS rows.
+        expect(await http.cache.delete({ expired: true })).to.equal(2 * DELETE_BATCH_ROWS + 5);
+        expect(spy.gets, 'only the alias left is checked (its target is gone), no entry is read').to.equal(2);
+        expect(await http.cache.count()).to.equal(10);
+        expect((await rows(http, 'SELECT count(*) AS n FROM redirects'))[0].n, 'the alias to a deleted response').to.equal(0);
+        expect((await http.get('/fresh/3')).fromCache).to.equal(true);
+        expect((await http.get('/stale/3')).fromCache).to.equal(false);
+      });
+
+      it('delete() unions expired, olderThan, keys and invalid, counting each response once', async () => {
+        const http = await filled(4, 3);
+        h.clock.advance(3600);
+        await http.get('/young');
+        const key = http.cache.createKey({ url: '/young' });
+        await (http.cache.storage.store as SqliteStore).query("UPDATE responses SET value = X'00' WHERE key = (SELECT key FROM responses WHERE url LIKE '%/fresh/0')");
+        // The 3 stale rows are past their store-level TTL (60 s + 1 h): invisible, so deleted uncounted.
+        expect(await http.cache.delete({ expired: true, olderThan: '30m', keys: [key], invalid: true })).to.equal(5);
+        expect(await http.cache.count()).to.equal(0);
+      });
+
+      it('delete({ olderThan }) selects on created_at', async () => {
+        const http = await filled(5, 0);
+        h.clock.advance(3600);
+        await http.get('/young');
+        const spy = spyStore(http);
+        expect(await http.cache.delete({ olderThan: '30m' })).to.equal(5);
+        expect(spy.gets).to.equal(0);
+        expect((await http.get('/young')).fromCache).to.equal(true);
+      });
+
+      for (const [name, options] of [
+        ['plain', {}],
+        ['signed and encrypted', { secretKey: SECRET, encryptionKey: KEY }],
+        ['json', { serializer: 'json' }],
+      ] as const) {
+        it(`resetExpiration() rewrites every entry in pages (${name}): the entries read back with the new expiry`, async () => {
+          const http = await filled(300, 300, options);
+          const spy = spyStore(http);
+          const before = Date.now();
+          await http.cache.resetExpiration('1h');
+          expect(spy.gets + spy.sets, 'entries read or written one by one').to.equal(0);
+          expect(await http.cache.count({ expired: false }), 'none expired now').to.equal(600);
+          const columns = await rows(http, 'SELECT min(expires) AS lo, max(expires) AS hi, min(ttl_until) AS tlo FROM responses');
+          expect(Number(columns[0].lo)).to.be.within(before + 3600_000, Date.now() + 3600_000);
+          expect(Number(columns[0].hi)).to.equal(Number(columns[0].lo), 'one expiry for all');
+          expect(Number(columns[0].tlo)).to.be.above(Number(columns[0].lo), 'store-level TTL past it');
+          const stale = await http.get('/stale/7');
+          expect(stale.fromCache, 'an entry that had expired is fresh again, and still verifies').to.equal(true);
+          expect(stale.expires?.getTime()).to.equal(Number(columns[0].lo));
+          h.clock.advance(3601);
+          expect((await http.get('/fresh/7')).fromCache, 'and expires at the new time').to.equal(false);
+        });
+      }
+
+      it("resetExpiration('never') leaves rows without expiry or store-level TTL", async () => {
+        const http = await filled(2, 2);
+        await http.cache.resetExpiration(-1);
+        const [row] = await rows(http, 'SELECT count(*) AS n FROM responses WHERE expires IS NOT NULL OR ttl_until IS NOT NULL');
+        expect(row.n).to.equal(0);
+        expect((await http.get('/stale/1')).fromCache).to.equal(true);
+      });
+
+      it('the bulk rewrite leaves a row alone that another writer changed after it was read', async () => {
+        const store = new SqliteStore({ path: join(tempDir(), 'race.sqlite'), readOnly: false, settings: DEFAULT_STORE_SETTINGS, driver });
+        try {
+          await store.set('responses', 'a', 'one', { meta: { url: 'u', expires: 1, createdAt: 1 } });
+          await store.set('responses', 'b', 'one', { meta: { url: 'u', expires: 1, createdAt: 1 } });
+          const page = await store.indexed.page('', 10);
+          expect(page.map(([key]) => key)).to.deep.equal(['a', 'b']);
+          await store.set('responses', 'b', 'newer', { meta: { url: 'u', expires: 1, createdAt: 2 } });
+          const replaced = await store.indexed.replace(page.map(([key, previous]) => ({ key, previous, value: 'reset', expires: 5, ttlMs: undefined })));
+          expect(replaced).to.equal(1);
+          expect(await store.get('responses', 'a')).to.equal('reset');
+          expect(await store.get('responses', 'b')).to.equal('newer');
+        } finally {
+          await store.close();
+        }
+      });
+    });
+  }
+
+  describe('schema', () => {
+    it('a file from before the responses_expiry index gets it on open; count and delete use it without reading the table', async () => {
+      const path = join(tempDir(), 'old.sqlite');
+      // The 0.2 schema, without the index, with a row in it.
+      await new Promise<void>((resolve, reject) => {
+        const db = new sqlite3.Database(path);
+        db.exec(
+          `CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB NOT NULL, url TEXT NOT NULL, expires INTEGER, created_at INTEGER NOT NULL, size INTEGER NOT NULL, accessed INTEGER NOT NULL, ttl_until INTEGER);
+           CREATE INDEX responses_url ON responses (url);
+           CREATE INDEX responses_accessed ON responses (accessed);
+           CREATE INDEX responses_ttl_until ON responses (ttl_until) WHERE ttl_until IS NOT NULL;
+           CREATE TABLE redirects (key TEXT PRIMARY KEY, value TEXT NOT NULL, ttl_until INTEGER);
+           CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+           INSERT INTO responses VALUES ('k', 'v', 'u', 1, 1, 1, 1, NULL);`,
+          (error) => db.close(() => (error ? reject(error) : resolve())),
+        );
+      });
+      const store = new SqliteStore({ path, readOnly: false, settings: DEFAULT_STORE_SETTINGS, driver: 'sqlite3' });
+      try {
+        const indexes = await store.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'responses_expiry'");
+        expect(indexes).to.have.length(1);
+        expect(await store.indexed.count({ unexpiredAt: 0 })).to.equal(1);
+        for (const sql of [
+          'SELECT count(*) AS n FROM responses WHERE (ttl_until IS NULL OR ttl_until > 1) AND (expires IS NULL OR expires > 1)',
+          "SELECT rowid FROM responses WHERE expires IS NOT NULL AND expires <= 1 AND rowid NOT IN (SELECT rowid FROM responses WHERE url = '')",
+          "SELECT rowid FROM responses WHERE created_at < 1 AND rowid NOT IN (SELECT rowid FROM responses WHERE url = '')",
+        ]) {
+          const plan = (await store.query(`EXPLAIN QUERY PLAN ${sql}`)).map((row) => String(row.detail)).join('; ');
+          expect(plan, sql).to.match(/COVERING INDEX responses_expiry/);
+          expect(plan, sql).to.not.match(/SCAN responses($|;)/);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
