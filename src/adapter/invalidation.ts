@@ -13,15 +13,7 @@ export async function invalidateAfter(ctx: CacheContext, method: string, url: st
   if (!ctx.settings.rfcMode || ctx.settings.readOnly) return;
   const targets = invalidationTargets(method, url, status, headers);
   for (const target of targets) {
-    let keys: string[];
-    try {
-      keys = await ctx.storage.keysForUrl(redactUrl(target, ctx.keySettings));
-    } catch (error) {
-      // A failing backend is reported by the storage layer; the response still goes back.
-      log('%s %s: invalidation of %s failed: %O', method, redactUrl(url, ctx.keySettings), redactUrl(target, ctx.keySettings), error);
-      continue;
-    }
-    if (keys.length > 0) await ctx.storage.discard(keys);
-    if (log.enabled) log('%s %s answered %d: %d stored response(s) for %s invalidated (RFC 9111 §4.4)', method, redactUrl(url, ctx.keySettings), status, keys.length, redactUrl(target, ctx.keySettings));
+    const deleted = await ctx.storage.invalidateUrl(redactUrl(target, ctx.keySettings));
+    if (log.enabled) log('%s %s answered %d: %d stored response(s) for %s invalidated (RFC 9111 §4.4)', method, redactUrl(url, ctx.keySettings), status, deleted, redactUrl(target, ctx.keySettings));
   }
 }

@@ -548,6 +548,22 @@ export class CacheStorage {
     return this.cipher ? this.cipher.urlTag(url) : url;
   }
 
+  /**
+   * Deletes every response stored for a URL, every variant and every caller's (RFC 9111 §4.4
+   * invalidation). A failing or slow backend is reported through `onStorageError` and counts as
+   * nothing deleted: the request that caused it still gets its response.
+   */
+  async invalidateUrl(url: string): Promise<number> {
+    if (this.readOnly) return 0;
+    try {
+      const keys = await this.keysForUrl(url);
+      return keys.length === 0 ? 0 : await this.deleteKeys(keys);
+    } catch (error) {
+      this.fail(error, 'delete');
+      return 0;
+    }
+  }
+
   /** Keys of every response stored for a URL (as stored: redacted and normalized). */
   async keysForUrl(url: string): Promise<string[]> {
     if (this.store.keysForUrl) return this.bounded(this.store.keysForUrl(this.indexedUrl(url)), 'URL lookup');

@@ -27,6 +27,26 @@ describe('integration: storage errors', () => {
     expect(error.message).to.match(/readonly/i);
   });
 
+  it("RFC 9111 §4.4 invalidation that fails (URL index or delete) is reported as a delete; the POST still gets its response", async () => {
+    const seen: StorageErrorInfo[] = [];
+    h.origin.route('/inv', (req, res) => {
+      res.setHeader('cache-control', 'max-age=600');
+      res.end(req.method);
+    });
+    const http = h.cached({ backend: 'sqlite', cacheControl: 'shared', cacheName: join(tempDir(), 'inv'), onStorageError: (_error, info) => void seen.push(info) });
+    await http.get('/inv');
+    const store = http.cache.storage.store as SqliteStore;
+    // First the URL index lookup fails, then the delete itself.
+    const lookup = store.keysForUrl!.bind(store);
+    store.keysForUrl = () => Promise.reject(new Error('URL index unavailable'));
+    expect((await http.post('/inv', 'x')).data).to.equal('POST');
+    expect(seen.map((info) => info.operation)).to.deep.equal(['delete']);
+    store.keysForUrl = lookup;
+    await store.query('PRAGMA query_only = ON');
+    expect((await http.post('/inv', 'x')).data).to.equal('POST');
+    expect(seen.map((info) => info.operation)).to.deep.equal(['delete', 'delete']);
+  });
+
   it('a throwing hook never breaks a request', async () => {
     const http = h.cached({ backend: 'sqlite', cacheName: join(tempDir(), 'ro2'), onStorageError: () => { throw new Error('hook bug'); } });
     await (http.cache.storage.store as SqliteStore).query('PRAGMA query_only = ON');
