@@ -73,6 +73,8 @@ export function decideRfcWrite(settings: CacheSettings, actions: RequestActions,
     'response Set-Cookie': !settings.storeSetCookie && headers['set-cookie'] !== undefined,
     'partial response without Range (RFC 9110 §15.3.7)': status === 206 && response.rangeRequested !== true,
     "304 to the caller's own validators": status === 304 && response.callerValidators === true,
+    // A 304 only updates a stored response (§4.3.4); without one it is handed back, never stored as one.
+    '304 with no stored response to update (RFC 9111 §4.3.4)': status === 304,
     'redirect changed the method': response.methodChanged === true,
     // A response stale on arrival can only ever be revalidated or served as a stale fallback: without
     // a validator or stale-if-error, storing it buys nothing.

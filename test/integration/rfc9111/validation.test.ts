@@ -96,6 +96,14 @@ describe('RFC 9111 validation (cacheControl: private | shared)', () => {
     expect(next.data).to.equal('body 3');
   });
 
+  it('§4.3.4 a 304 with no stored response to update is handed back, never stored as the response', async () => {
+    script(h.origin, '/only304', () => ({ status: 304, headers: { 'cache-control': 'max-age=600', etag: '"x"' } }));
+    const http = h.cached({ cacheControl: 'private' });
+    expect((await http.get('/only304', { validateStatus: () => true })).status).to.equal(304);
+    expect((await http.get('/only304', { validateStatus: () => true })).fromCache).to.equal(false);
+    expect(h.origin.count('/only304')).to.equal(2);
+  });
+
   it('§3.1 hop-by-hop fields and those the Connection field names are not stored', async () => {
     script(h.origin, '/hop', () => ({ headers: { 'cache-control': 'max-age=60', connection: 'x-conn-only', 'x-conn-only': 'secret', 'x-kept': 'yes' } }));
     const http = h.cached({ cacheControl: 'shared' });
