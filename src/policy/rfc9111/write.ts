@@ -31,10 +31,25 @@ export interface RfcWriteDecision extends WriteDecision {
   headers: StoredHeaders;
 }
 
-/** The response directives as the RFC modes read them. */
+/**
+ * The response directives as the RFC modes read them. Every hit reads them again, and a service sees
+ * few distinct Cache-Control values, so parses are kept by value (bounded; callers never mutate them).
+ */
 export function responseDirectives(headers: StoredHeaders): CacheDirectives {
-  return parseCacheControl(headerValue(headers, 'cache-control'), { strict: true });
+  const value = headerValue(headers, 'cache-control');
+  if (value === undefined) return NO_DIRECTIVES;
+  let parsed = parsedDirectives.get(value);
+  if (parsed === undefined) {
+    parsed = Object.freeze(parseCacheControl(value, { strict: true }));
+    if (parsedDirectives.size >= PARSED_DIRECTIVES) parsedDirectives.clear();
+    parsedDirectives.set(value, parsed);
+  }
+  return parsed;
 }
+
+const NO_DIRECTIVES: CacheDirectives = Object.freeze({});
+const parsedDirectives = new Map<string, CacheDirectives>();
+const PARSED_DIRECTIVES = 256;
 
 /**
  * A qualified `no-cache="f"` lets a cache use the response without revalidation once `f` is left
