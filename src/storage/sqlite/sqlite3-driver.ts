@@ -11,7 +11,13 @@ export const SQLITE3_INSTALL_HINT =
   '`npm_config_sqlite=/usr` set, the build uses the system SQLite library and is much faster); ' +
   "on Node >= 22.5 the built-in node:sqlite needs nothing installed; or use backend: 'memory'";
 
+interface Sqlite3Statement {
+  run(params: readonly SqliteParam[], callback: (this: { changes: number }, error: Error | null) => void): void;
+  all(params: readonly SqliteParam[], callback: (error: Error | null, rows: SqliteRow[]) => void): void;
+  finalize(callback: (error: Error | null) => void): void;
+}
 interface Sqlite3Database {
+  prepare(sql: string, callback: (error: Error | null) => void): Sqlite3Statement;
   run(sql: string, params: readonly SqliteParam[], callback: (this: { changes: number }, error: Error | null) => void): void;
   get(sql: string, params: readonly SqliteParam[], callback: (error: Error | null, row?: SqliteRow) => void): void;
   all(sql: string, params: readonly SqliteParam[], callback: (error: Error | null, rows: SqliteRow[]) => void): void;
@@ -27,6 +33,9 @@ interface Sqlite3Module {
 }
 
 let loading: Promise<Sqlite3Module> | undefined;
+
+/** Prepared statements kept per connection (the store uses a few dozen distinct SQL texts). */
+const PREPARED_STATEMENTS = 64;
 
 /**
  * A failed load is remembered: it only changes with a reinstall, which needs a restart anyway.
@@ -65,21 +74,57 @@ export async function openSqlite3(path: string, readOnly: boolean): Promise<Sqli
     tail = result.catch(() => undefined);
     return result;
   };
+  // Prepared statements, by SQL text: `db.get(sql)` prepares, steps and finalizes, three trips to
+  // the libuv thread pool; a prepared statement's `all` is one (measured, a 2 KB row by key: 275 µs
+  // vs 80 µs on Node 20 here). `all` steps to SQLITE_DONE, so no read transaction stays open. SQL
+  // with a variable number of parameters (IN lists) would fill the map: past its bound, statements
+  // are prepared for one use.
+  const prepared = new Map<string, Promise<Sqlite3Statement>>();
+  const statement = (sql: string): Promise<Sqlite3Statement> | undefined => {
+    let found = prepared.get(sql);
+    if (!found && prepared.size < PREPARED_STATEMENTS) {
+      found = new Promise((resolve, reject) => {
+        const made = db.prepare(sql, (error) => (error ? reject(error) : resolve(made)));
+      });
+      // A statement that cannot be prepared (a table not created yet) is tried again next time.
+      found.catch(() => prepared.delete(sql));
+      prepared.set(sql, found);
+    }
+    return found;
+  };
+  const rows = (sql: string, params: readonly SqliteParam[]): Promise<SqliteRow[]> => {
+    const stmt = statement(sql);
+    if (!stmt) return new Promise((resolve, reject) => db.all(sql, params, (error, result) => (error ? reject(error) : resolve(result))));
+    return stmt.then((s) => new Promise((resolve, reject) => s.all(params, (error, result) => (error ? reject(error) : resolve(result)))));
+  };
+  const change = (sql: string, params: readonly SqliteParam[]): Promise<{ changes: number }> => {
+    const stmt = statement(sql);
+    const run = (target: { run: Sqlite3Statement['run'] } | undefined, resolve: (v: { changes: number }) => void, reject: (e: Error) => void) => {
+      const done = function (this: { changes: number }, error: Error | null): void {
+        if (error) reject(error);
+        else resolve({ changes: this.changes });
+      };
+      if (target) target.run(params, done);
+      else db.run(sql, params, done);
+    };
+    if (!stmt) return new Promise((resolve, reject) => run(undefined, resolve, reject));
+    return stmt.then((s) => new Promise((resolve, reject) => run(s, resolve, reject)));
+  };
+  const finalizeAll = async (): Promise<void> => {
+    const statements = [...prepared.values()];
+    prepared.clear();
+    for (const pending of statements) {
+      const s = await pending.catch(() => undefined);
+      if (s) await new Promise<void>((resolve) => s.finalize(() => resolve()));
+    }
+  };
   return {
     driver: 'sqlite3',
+    // exec runs several statements (schema, PRAGMAs): never prepared.
     exec: (sql) => queued(() => new Promise((resolve, reject) => db.exec(sql, (error) => (error ? reject(error) : resolve())))),
-    run: (sql, params = []) =>
-      queued(
-        () =>
-          new Promise((resolve, reject) =>
-            db.run(sql, params, function (error) {
-              if (error) reject(error);
-              else resolve({ changes: this.changes });
-            }),
-          ),
-      ),
-    get: (sql, params = []) => queued(() => new Promise((resolve, reject) => db.get(sql, params, (error, row) => (error ? reject(error) : resolve(row))))),
-    all: (sql, params = []) => queued(() => new Promise((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows))))),
-    close: () => queued(() => new Promise((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())))),
+    run: (sql, params = []) => queued(() => change(sql, params)),
+    get: (sql, params = []) => queued(() => rows(sql, params).then((result) => result[0])),
+    all: (sql, params = []) => queued(() => rows(sql, params)),
+    close: () => queued(() => finalizeAll().then(() => new Promise<void>((resolve, reject) => db.close((error) => (error ? reject(error) : resolve()))))),
   };
 }
