@@ -7,7 +7,7 @@ import { log } from '../debug.js';
 import { decideHeadUpdate } from '../policy/rfc9111/head-update.js';
 import type { RequestActions } from '../policy/request-actions.js';
 import type { RequestInfo, StoredHeaders } from '../policy/types.js';
-import { checkVary } from '../policy/vary.js';
+import { checkVary, secondaryMatchHeaders } from '../policy/vary.js';
 
 export async function updateStoredGet(
   ctx: CacheContext,
@@ -17,10 +17,16 @@ export async function updateStoredGet(
 ): Promise<void> {
   const { settings, storage } = ctx;
   if (!settings.rfcMode || settings.readOnly || actions.skipWrite) return;
-  const found = await storage.get(ctx.keyFor({ ...request, method: 'GET' }));
-  // Only a GET response that could have answered this request (its Vary matches, §4.1).
-  const entry = found && checkVary(found.entry, request.headers, settings).matches ? found.entry : undefined;
-  const decision = decideHeadUpdate(entry, head, actions, settings.rfcMode);
+  const get = { ...request, method: 'GET' };
+  let found = await storage.get(ctx.keyFor(get));
+  // Only a GET response that could have answered this request (its Vary matches, §4.1); after a
+  // Vary mismatch, the variant under the Vary-qualified key, as lookup.ts reads it.
+  if (found && !checkVary(found.entry, request.headers, settings).matches) {
+    found = await storage.get(ctx.keyFor(get, secondaryMatchHeaders(found.entry, settings.matchHeaders)));
+    if (found && !checkVary(found.entry, request.headers, settings).matches) found = undefined;
+  }
+  const decision = decideHeadUpdate(found?.entry, { ...head, authorized: request.headers.authorization !== undefined }, actions, settings.rfcMode);
   if (log.enabled) log('HEAD %s: %s', ctx.storedUrl(request), decision.reason);
-  if (decision.action !== 'none') await storage.save(found!.key, decision.entry);
+  if (decision.action === 'delete') await storage.discard([found!.key]);
+  else if (decision.action !== 'none') await storage.save(found!.key, decision.entry);
 }

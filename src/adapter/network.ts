@@ -154,6 +154,7 @@ export async function fetchAndStore(
     case 'serve-entry':
       if (log.enabled) log('%s %s: %s', request.method, shownUrl(ctx, request.url), verdict.reason);
       if (verdict.save) await storage.save(verdict.key, verdict.save);
+      if (verdict.discard) await storage.discard([verdict.key]);
       return { kind: 'cached', entry: verdict.entry, key: verdict.key, revalidated: verdict.revalidated };
     case 'return': {
       if (!verdict.save) {

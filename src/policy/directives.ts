@@ -78,7 +78,14 @@ export function parseCacheControl(value: string | undefined, options: ParseOptio
     // malformed (then the directive counts as absent rather than falling back to a later copy).
     seen.add(name);
     const rawArgument = eq < 0 ? undefined : part.slice(eq + 1);
-    if (options.strict && (!TOKEN.test(rawName) || (rawArgument !== undefined && (rawArgument === '' || rawArgument !== rawArgument.trim())))) continue;
+    const malformed = !TOKEN.test(rawName) || (rawArgument !== undefined && (rawArgument === '' || rawArgument !== rawArgument.trim()));
+    if (options.strict && malformed) {
+      // A malformed value counts as absent; a malformed restriction (`no-store=`, `private= "x"`)
+      // counts as present and unqualified, the reading that never stores or shares too much.
+      const flag = FLAGS[name];
+      if (flag && !NUMERIC[name]) directives[flag] = true;
+      continue;
+    }
     const argument = rawArgument === undefined ? undefined : unquote(rawArgument.trim()).toLowerCase();
 
     // The RFC modes' extra directives are read only in strict mode, so the requests-cache modes see
@@ -94,8 +101,10 @@ export function parseCacheControl(value: string | undefined, options: ParseOptio
     if (flag) directives[flag] = true;
     const list = options.strict ? FIELD_LISTS[name] : undefined;
     if (list && argument !== undefined) {
-      const fields = argument.split(',').map((field) => field.trim()).filter(Boolean);
-      if (fields.length > 0) directives[list] = fields;
+      // Only a clean list of field names qualifies the directive; anything else (a stray quote, an
+      // empty member) leaves it unqualified, which restricts more.
+      const fields = argument.split(',').map((field) => field.trim());
+      if (fields.length > 0 && fields.every((field) => TOKEN.test(field))) directives[list] = fields;
     }
   }
   return directives;

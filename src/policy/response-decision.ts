@@ -18,7 +18,7 @@ import { ENTRY_FORMAT, type CachedEntry, type KeySettings, type RequestInfo, typ
 import { decideWrite, effectiveExpiration, type WriteDecision } from './write-decision.js';
 import { agedFrom } from './rfc9111/age.js';
 import { ERROR_STATUSES, rfcUsableOnError } from './rfc9111/read.js';
-import { decideRfcWrite, responseDirectives, type RfcWriteDecision } from './rfc9111/write.js';
+import { decideRfcWrite, refusalAfterUpdate, responseDirectives, withoutQualifiedFields, type RfcWriteDecision } from './rfc9111/write.js';
 import { freshnessLifetime } from './rfc9111/freshness.js';
 
 /** What one request found in the cache and decided about it (built by adapter/lookup.ts). */
@@ -52,7 +52,7 @@ export type ResponseDecision =
   /** Hand the adapter's response back untouched; nothing is read or written. */
   | { action: 'pass'; reason: string }
   /** Serve this entry (a 304 confirmed it, or a failure falls back to it); `save` it first when set. */
-  | { action: 'serve-entry'; entry: CachedEntry; key: string; revalidated: boolean; save?: CachedEntry; reason: string }
+  | { action: 'serve-entry'; entry: CachedEntry; key: string; revalidated: boolean; save?: CachedEntry; discard?: boolean; reason: string }
   /**
    * Return the network response. `save` it under the lookup's key (with aliases for the given requests,
    * whose keys the glue computes) when set; `discard` what is stored under that key when true.
@@ -138,12 +138,16 @@ function storedEntry(lookup: LookupFacts, response: AdapterResponse, url: string
  * from the 304 (https://www.rfc-editor.org/rfc/rfc9111#section-4.3.4: the updated response is used
  * as if it had just been received).
  */
-function refreshedByNotModified(entry: CachedEntry, notModified: StoredHeaders, lookup: LookupFacts, ctx: ResponseContext): { expires: number; agedFrom: number } {
+function refreshedByNotModified(entry: CachedEntry, notModified: StoredHeaders, lookup: LookupFacts, ctx: ResponseContext): { expires: number; agedFrom: number; headers: StoredHeaders; refusal?: string } {
   const mode = ctx.settings.rfcMode!;
   const merged = mergeNotModified(entry, notModified, entry.expires).entry.headers;
-  const lifetime = freshnessLifetime(entry.status, responseDirectives(merged), merged, mode, { expiration: lookup.actions.expiration, source: lookup.actions.expirationSource }, ctx.now);
+  const cc = responseDirectives(merged);
+  const lifetime = freshnessLifetime(entry.status, cc, merged, mode, { expiration: lookup.actions.expiration, source: lookup.actions.expirationSource }, ctx.now);
   const born = agedFrom(notModified, ctx.requestTime ?? ctx.now, ctx.now);
-  return { expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born };
+  // The 304's own directives may forbid keeping the response now (no-store, private in a shared
+  // cache): it answers this request, and the stored entry goes (RFC 9111 §3, §4.3.4).
+  const refusal = refusalAfterUpdate(entry.status, merged, mode, lookup.request.headers.authorization !== undefined, lifetime.explicit);
+  return { expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born, headers: withoutQualifiedFields(merged, cc, mode), refusal };
 }
 
 /** The decision for a response from the network, after a miss, a revalidation or a refetch. */
@@ -162,7 +166,17 @@ export function decideResponse(lookup: LookupFacts, response: AdapterResponse, c
       const refreshed = settings.rfcMode ? refreshedByNotModified(entry, response.headers, lookup, ctx) : undefined;
       const expires = refreshed ? refreshed.expires : expiresAt(effectiveExpiration(settings, actions, response.headers, now), now);
       const merged = mergeNotModified(entry, response.headers, expires);
-      if (refreshed) merged.entry.agedFrom = refreshed.agedFrom;
+      if (refreshed?.refusal) {
+        return {
+          action: 'serve-entry',
+          entry: merged.entry,
+          key: lookup.entryKey,
+          revalidated: true,
+          discard: !settings.readOnly,
+          reason: `revalidated (304), but the 304 withdraws storage: ${refreshed.refusal}; the stored entry is deleted`,
+        };
+      }
+      if (refreshed) merged.entry = { ...merged.entry, headers: refreshed.headers, agedFrom: refreshed.agedFrom };
       const write = merged.changed && !actions.skipWrite;
       return {
         action: 'serve-entry',

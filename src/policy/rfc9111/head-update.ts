@@ -10,9 +10,13 @@ import type { RfcMode } from '../settings.js';
 import type { CachedEntry, StoredHeaders } from '../types.js';
 import { agedFrom } from './age.js';
 import { freshnessLifetime } from './freshness.js';
-import { responseDirectives } from './write.js';
+import { refusalAfterUpdate, responseDirectives, withoutQualifiedFields } from './write.js';
 
-export type HeadUpdate = { action: 'update' | 'stale'; entry: CachedEntry; reason: string } | { action: 'none'; reason: string };
+export type HeadUpdate =
+  | { action: 'update' | 'stale'; entry: CachedEntry; reason: string }
+  /** The HEAD response withdraws storage (no-store, private in a shared cache): delete the stored GET. */
+  | { action: 'delete'; reason: string }
+  | { action: 'none'; reason: string };
 
 /** Do the validators the HEAD response carries (and its Content-Length) match the stored GET's? */
 function matches(stored: StoredHeaders, head: StoredHeaders): boolean {
@@ -28,7 +32,7 @@ function matches(stored: StoredHeaders, head: StoredHeaders): boolean {
 
 export function decideHeadUpdate(
   get: CachedEntry | undefined,
-  head: { status: number; headers: StoredHeaders; requestTime: number; responseTime: number },
+  head: { status: number; headers: StoredHeaders; requestTime: number; responseTime: number; authorized: boolean },
   actions: RequestActions,
   mode: RfcMode,
 ): HeadUpdate {
@@ -39,11 +43,14 @@ export function decideHeadUpdate(
     return { action: 'stale', entry: { ...get, expires: Math.min(get.expires ?? head.responseTime, head.responseTime) }, reason: 'HEAD validators differ: the stored GET is stale (RFC 9111 §4.3.5)' };
   }
   const merged = mergeNotModified(get, head.headers, get.expires).entry;
-  const lifetime = freshnessLifetime(get.status, responseDirectives(merged.headers), merged.headers, mode, { expiration: actions.expiration, source: actions.expirationSource }, head.responseTime);
+  const cc = responseDirectives(merged.headers);
+  const lifetime = freshnessLifetime(get.status, cc, merged.headers, mode, { expiration: actions.expiration, source: actions.expirationSource }, head.responseTime);
+  const refusal = refusalAfterUpdate(get.status, merged.headers, mode, head.authorized, lifetime.explicit);
+  if (refusal) return { action: 'delete', reason: `the HEAD response withdraws storage: ${refusal}; the stored GET is deleted (RFC 9111 §4.3.5)` };
   const born = agedFrom(head.headers, head.requestTime, head.responseTime);
   return {
     action: 'update',
-    entry: { ...merged, expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born },
+    entry: { ...merged, headers: withoutQualifiedFields(merged.headers, cc, mode), expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born },
     reason: `HEAD validators match: the stored GET is updated, fresh for ${Math.round(lifetime.seconds)} s by ${lifetime.source} (RFC 9111 §4.3.5)`,
   };
 }

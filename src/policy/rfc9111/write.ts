@@ -31,6 +31,21 @@ export interface RfcWriteDecision extends WriteDecision {
   headers: StoredHeaders;
 }
 
+/** `Vary: *` (RFC 9111 §4.1): no later request can match it. */
+export function hasVaryStar(headers: StoredHeaders): boolean {
+  const vary = headerValue(headers, 'vary');
+  return vary !== undefined && vary.split(',').some((name) => name.trim() === '*');
+}
+
+/**
+ * Headers that update a stored response (a 304, or a 200 to HEAD) may withdraw what made it storable:
+ * `no-store`, `private` in a shared cache, Vary: *. The first reason not to keep it, or undefined.
+ */
+export function refusalAfterUpdate(status: number, merged: StoredHeaders, mode: RfcMode, authorized: boolean, explicit: boolean): string | undefined {
+  const criteria = storabilityCriteria({ status, cc: responseDirectives(merged), mode, authorized, varyStar: hasVaryStar(merged), explicit });
+  return Object.entries(criteria).find(([, on]) => on)?.[0];
+}
+
 /**
  * The response directives as the RFC modes read them. Every hit reads them again, and a service sees
  * few distinct Cache-Control values, so parses are kept by value (bounded; callers never mutate them).
@@ -55,7 +70,7 @@ const PARSED_DIRECTIVES = 256;
  * A qualified `no-cache="f"` lets a cache use the response without revalidation once `f` is left
  * out (§5.2.2.4); a qualified `private="f"` lets a shared cache store it without `f` (§5.2.2.7).
  */
-function withoutQualifiedFields(headers: StoredHeaders, cc: CacheDirectives, mode: RfcMode): StoredHeaders {
+export function withoutQualifiedFields(headers: StoredHeaders, cc: CacheDirectives, mode: RfcMode): StoredHeaders {
   const fields = [...(cc.noCacheFields ?? []), ...(mode === 'shared' ? (cc.privateFields ?? []) : [])];
   if (fields.length === 0) return headers;
   const out: StoredHeaders = {};
@@ -70,7 +85,6 @@ export function decideRfcWrite(settings: CacheSettings, actions: RequestActions,
   const lifetime = freshnessLifetime(status, cc, headers, mode, { expiration: actions.expiration, source: actions.expirationSource }, responseTime);
   const born = agedFrom(headers, response.requestTime, responseTime);
   const expires = Math.min(MAX_DATE_MS, Math.round(born + lifetime.seconds * 1000));
-  const vary = headerValue(headers, 'vary');
   const staleOnArrival = expires <= responseTime;
   const criteria = {
     ...actions.writeCriteria,
@@ -81,7 +95,7 @@ export function decideRfcWrite(settings: CacheSettings, actions: RequestActions,
       cc,
       mode,
       authorized: response.authorized,
-      varyStar: vary !== undefined && vary.split(',').some((name) => name.trim() === '*'),
+      varyStar: hasVaryStar(headers),
       explicit: lifetime.explicit,
     }),
     // As in every mode: a cookie is for the one client it was sent to (write-decision.ts).

@@ -82,6 +82,32 @@ describe("RFC 9111 shared cache (cacheControl: 'shared')", () => {
     expect(other.headers['set-cookie']).to.deep.equal(['session=user2']);
   });
 
+  it('§4.3.4 a 304 that says private (or no-store) answers this request once and removes the stored response', async () => {
+    for (const withdrawn of ['private, max-age=600', 'no-store, max-age=600']) {
+      const path = `/w-${withdrawn.split(',')[0]}`;
+      script(h.origin, path, (req) =>
+        req.headers['if-none-match'] === '"e"' ? { status: 304, headers: { etag: '"e"', 'cache-control': withdrawn } } : { headers: { etag: '"e"', 'cache-control': 'max-age=0' }, body: 'shared body' },
+      );
+      const http = h.cached({ cacheControl: 'shared' });
+      await http.get(path);
+      const revalidated = await http.get(path);
+      expect(revalidated.revalidated, withdrawn).to.equal(true);
+      expect(revalidated.data).to.equal('shared body');
+      expect(await http.cache.count(), withdrawn).to.equal(0);
+      expect((await http.get(path)).fromCache, withdrawn).to.equal(false);
+    }
+  });
+
+  it('§5.2 a malformed restriction counts as present: private= and no-store= are never stored', async () => {
+    for (const cacheControl of ['private=, max-age=600', 'no-store=, max-age=600', 'private= "x", max-age=600']) {
+      const path = `/m-${cacheControl.length}`;
+      script(h.origin, path, () => ({ headers: { 'cache-control': cacheControl } }));
+      const http = h.cached({ cacheControl: 'shared' });
+      await http.get(path);
+      expect((await http.get(path)).fromCache, cacheControl).to.equal(false);
+    }
+  });
+
   it('invalid cacheControl values are refused at setup, naming the option and the value', () => {
     expect(() => h.cached({ cacheControl: 'public' as never })).to.throw(TypeError, /cacheControl: 'public'.*'private' or 'shared'/);
   });

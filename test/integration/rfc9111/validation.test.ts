@@ -96,6 +96,23 @@ describe('RFC 9111 validation (cacheControl: private | shared)', () => {
     expect(next.data).to.equal('body 3');
   });
 
+  it('§4.3.5 a HEAD reaches the stored GET of its own Vary variant', async () => {
+    script(h.origin, '/hv', (req, n) => ({ headers: { etag: req.method === 'HEAD' ? '"new"' : '"old"', vary: 'accept-language', 'cache-control': 'max-age=600' }, body: `${req.headers['accept-language']} ${n}` }));
+    const http = h.cached({ cacheControl: 'private' });
+    for (const lang of ['en', 'fr']) await http.get('/hv', { headers: { 'accept-language': lang } });
+    await http.head('/hv', { headers: { 'accept-language': 'fr' } });
+    expect((await http.get('/hv', { headers: { 'accept-language': 'en' } })).fromCache).to.equal(true);
+    expect((await http.get('/hv', { headers: { 'accept-language': 'fr' } })).fromCache).to.equal(false);
+  });
+
+  it('§4.3.5 a HEAD that says no-store removes the stored GET', async () => {
+    script(h.origin, '/hns', (req) => ({ headers: { etag: '"e"', 'cache-control': req.method === 'HEAD' ? 'no-store, max-age=600' : 'max-age=600' }, body: 'get body' }));
+    const http = h.cached({ cacheControl: 'private' });
+    await http.get('/hns');
+    await http.head('/hns');
+    expect((await http.get('/hns')).fromCache).to.equal(false);
+  });
+
   it('§4.3.4 a 304 with no stored response to update is handed back, never stored as the response', async () => {
     script(h.origin, '/only304', () => ({ status: 304, headers: { 'cache-control': 'max-age=600', etag: '"x"' } }));
     const http = h.cached({ cacheControl: 'private' });
