@@ -134,7 +134,7 @@ function parseDuration(text: string): number | undefined {
 export const MAX_DURATION_SECONDS = 8e12;
 
 /** The edges of JavaScript's Date range, in epoch ms. */
-const MAX_DATE_MS = 8.64e15;
+export const MAX_DATE_MS = 8.64e15;
 
 function checkDurationRange(seconds: number, option: string, raw: unknown): void {
   if (Math.abs(seconds) > MAX_DURATION_SECONDS) {

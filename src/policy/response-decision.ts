@@ -19,7 +19,7 @@ import { decideWrite, effectiveExpiration, type WriteDecision } from './write-de
 import { agedFrom } from './rfc9111/age.js';
 import { ERROR_STATUSES, rfcUsableOnError } from './rfc9111/read.js';
 import { decideRfcWrite, refusalAfterUpdate, responseDirectives, withoutQualifiedFields, type RfcWriteDecision } from './rfc9111/write.js';
-import { freshnessLifetime } from './rfc9111/freshness.js';
+import { expiryFrom, freshnessLifetime } from './rfc9111/freshness.js';
 
 /** What one request found in the cache and decided about it (built by adapter/lookup.ts). */
 export interface LookupFacts {
@@ -147,7 +147,7 @@ function refreshedByNotModified(entry: CachedEntry, notModified: StoredHeaders, 
   // The 304's own directives may forbid keeping the response now (no-store, private in a shared
   // cache): it answers this request, and the stored entry goes (RFC 9111 §3, §4.3.4).
   const refusal = refusalAfterUpdate(entry.status, merged, mode, lookup.request.headers.authorization !== undefined, lifetime.explicit);
-  return { expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born, headers: withoutQualifiedFields(merged, cc, mode), refusal };
+  return { expires: expiryFrom(born, lifetime), agedFrom: born, headers: withoutQualifiedFields(merged, cc, mode), refusal };
 }
 
 /** The decision for a response from the network, after a miss, a revalidation or a refetch. */

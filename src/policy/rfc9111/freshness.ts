@@ -3,6 +3,7 @@
  * explicit freshness from the response first; where there is none, the user's `expireAfter` (session,
  * URL pattern or per-request) stands in for the heuristic; then the heuristic of §4.2.2.
  */
+import { MAX_DATE_MS } from '../expiration.js';
 import { parseStrictHttpDate } from './http-date.js';
 import { headerValue } from '../headers.js';
 import type { RfcMode } from '../settings.js';
@@ -22,6 +23,19 @@ export const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 2
  */
 export const HEURISTIC_FRACTION = 0.1;
 export const HEURISTIC_CAP_SECONDS = 7 * 24 * 3600;
+
+/**
+ * May a response without explicit freshness be stored and given a heuristic (or the user's) lifetime?
+ * A heuristically cacheable status, or `public` (or `private`, in a private cache) (§3, §4.2.2).
+ */
+export function heuristicAllowed(status: number, cc: CacheDirectives, mode: RfcMode): boolean {
+  return HEURISTIC_STATUSES.has(status) || cc.public === true || (mode === 'private' && cc.private === true);
+}
+
+/** The expiry of a response whose age was 0 at `agedFrom`, within the range a Date can hold. */
+export function expiryFrom(agedFrom: number, lifetime: Lifetime): number {
+  return Math.min(MAX_DATE_MS, Math.round(agedFrom + lifetime.seconds * 1000));
+}
 
 export interface Lifetime {
   seconds: number;
@@ -47,8 +61,7 @@ export function explicitLifetime(cc: CacheDirectives, headers: StoredHeaders, mo
 
 /** §4.2.2: a fraction of the time since Last-Modified, for a heuristically cacheable status. */
 export function heuristicLifetime(status: number, cc: CacheDirectives, mode: RfcMode, headers: StoredHeaders, responseTime: number): Lifetime | undefined {
-  // §4.2.2: a heuristically cacheable status, or a response marked public (or private, in a private cache).
-  if (!HEURISTIC_STATUSES.has(status) && !cc.public && !(mode === 'private' && cc.private)) return undefined;
+  if (!heuristicAllowed(status, cc, mode)) return undefined;
   const field = headerValue(headers, 'last-modified');
   const lastModified = field === undefined ? undefined : parseStrictHttpDate(field);
   if (lastModified === undefined) return undefined;
@@ -73,7 +86,7 @@ export function freshnessLifetime(
   const explicit = explicitLifetime(cc, headers, mode, responseTime);
   if (explicit) return explicit;
   const { expiration } = fallback;
-  if (HEURISTIC_STATUSES.has(status) || cc.public || (mode === 'private' && cc.private)) {
+  if (heuristicAllowed(status, cc, mode)) {
     if (expiration.type === 'relative') return { seconds: Math.max(0, expiration.seconds), source: `${fallback.source}, standing in for the heuristic`, explicit: false };
     if (expiration.type === 'absolute') return { seconds: Math.max(0, (expiration.at - responseTime) / 1000), source: `${fallback.source}, standing in for the heuristic`, explicit: false };
   }

@@ -9,7 +9,7 @@ import type { RequestActions } from '../request-actions.js';
 import type { RfcMode } from '../settings.js';
 import type { CachedEntry, StoredHeaders } from '../types.js';
 import { agedFrom } from './age.js';
-import { freshnessLifetime } from './freshness.js';
+import { expiryFrom, freshnessLifetime } from './freshness.js';
 import { refusalAfterUpdate, responseDirectives, withoutQualifiedFields } from './write.js';
 
 export type HeadUpdate =
@@ -50,7 +50,7 @@ export function decideHeadUpdate(
   const born = agedFrom(head.headers, head.requestTime, head.responseTime);
   return {
     action: 'update',
-    entry: { ...merged, headers: withoutQualifiedFields(merged.headers, cc, mode), expires: Math.round(born + lifetime.seconds * 1000), agedFrom: born },
+    entry: { ...merged, headers: withoutQualifiedFields(merged.headers, cc, mode), expires: expiryFrom(born, lifetime), agedFrom: born },
     reason: `HEAD validators match: the stored GET is updated, fresh for ${Math.round(lifetime.seconds)} s by ${lifetime.source} (RFC 9111 §4.3.5)`,
   };
 }

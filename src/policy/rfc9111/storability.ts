@@ -4,7 +4,7 @@
  */
 import type { RfcMode } from '../settings.js';
 import type { CacheDirectives } from '../types.js';
-import { HEURISTIC_STATUSES } from './freshness.js';
+import { heuristicAllowed } from './freshness.js';
 
 /**
  * Statuses whose semantics this cache knows (RFC 9110 §15), for `must-understand`
@@ -39,7 +39,7 @@ export function storabilityCriteria(f: StorabilityFacts): Record<string, boolean
     // §3: without explicit freshness, only heuristically cacheable statuses (or `public`, or
     // `private` in a private cache) may be stored.
     'no explicit freshness and not heuristically cacheable (RFC 9111 §3, RFC 9110 §15.1)':
-      !f.explicit && !HEURISTIC_STATUSES.has(f.status) && !cc.public && !(mode === 'private' && cc.private),
+      !f.explicit && !heuristicAllowed(f.status, cc, mode),
     'Vary: * matches no request (RFC 9111 §4.1)': f.varyStar,
   };
 }

@@ -10,11 +10,9 @@ import type { CacheSettings, RfcMode } from '../settings.js';
 import type { CacheDirectives, StoredHeaders } from '../types.js';
 import type { ResponseFacts, WriteDecision } from '../write-decision.js';
 import { agedFrom } from './age.js';
-import { freshnessLifetime, type Lifetime } from './freshness.js';
+import { expiryFrom, freshnessLifetime, type Lifetime } from './freshness.js';
 import { storabilityCriteria } from './storability.js';
 
-/** The latest instant a Date can hold, so a stored expiry is always a valid Date. */
-const MAX_DATE_MS = 8.64e15;
 
 export interface RfcResponseFacts extends ResponseFacts {
   /** When the request was sent and when its response arrived (epoch ms), for the age (§4.2.3). */
@@ -84,7 +82,7 @@ export function decideRfcWrite(settings: CacheSettings, actions: RequestActions,
   const cc = responseDirectives(headers);
   const lifetime = freshnessLifetime(status, cc, headers, mode, { expiration: actions.expiration, source: actions.expirationSource }, responseTime);
   const born = agedFrom(headers, response.requestTime, responseTime);
-  const expires = Math.min(MAX_DATE_MS, Math.round(born + lifetime.seconds * 1000));
+  const expires = expiryFrom(born, lifetime);
   const staleOnArrival = expires <= responseTime;
   const criteria = {
     ...actions.writeCriteria,
