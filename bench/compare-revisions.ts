@@ -4,6 +4,7 @@
  * rounds. For before/after figures of a change to the hit path:
  *
  *   npx tsx bench/compare-revisions.ts <revision>      e.g. npx tsx bench/compare-revisions.ts afdcfd2
+ *   COMPARE_BODY=api npx tsx bench/compare-revisions.ts <revision>   (the bench's API document as the body)
  *
  * The revision's src/ is extracted with `git archive` into a temporary folder that shares this
  * checkout's node_modules.
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import axios, { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
 import { setupCache } from '../src/index.js';
+import { JSON_BODY } from './lib/origin.js';
 
 const revision = process.argv[2];
 if (!revision) {
@@ -27,7 +29,9 @@ execFileSync('sh', ['-c', `git -C "${root}" archive "${revision}" src package.js
 symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
 const earlier = (await import(pathToFileURL(join(dir, 'src/index.ts')).href)) as { setupCache: typeof setupCache };
 
-const BODY = JSON.stringify({ id: 1, name: 'Ada Lovelace', bio: 'x'.repeat(2000) });
+// COMPARE_BODY=api: the bench's 2 KB API document (21 small objects) instead of one long string;
+// what a hit costs in JSON.parse depends on that shape.
+const BODY = process.env.COMPARE_BODY === 'api' ? JSON_BODY : JSON.stringify({ id: 1, name: 'Ada Lovelace', bio: 'x'.repeat(2000) });
 const noop: AxiosAdapter = async (config) => ({ data: BODY, status: 200, statusText: 'OK', headers: new AxiosHeaders({ 'content-type': 'application/json' }), config, request: {} });
 const clients: Record<string, AxiosInstance> = {
   floor: axios.create({ adapter: noop }),

@@ -15,6 +15,8 @@ export interface ResponseSource {
   body: Buffer;
   /** The network request object, when there was one. */
   request?: unknown;
+  /** See BodyContext.cacheKey. */
+  cacheKey?: string;
 }
 
 /** What stands in `response.request` for a response served from the cache. */

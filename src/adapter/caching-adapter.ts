@@ -197,7 +197,7 @@ async function serveEntry(
       : undefined;
   const streamed = shape === 'node' && config.responseType === 'stream';
   if (tooLong && !streamed) throw tooLong;
-  const built = buildResponse(config, { ...entry, request }, fields, shape);
+  const built = buildResponse(config, { ...entry, request, cacheKey: key }, fields, shape);
   const response = built instanceof Promise ? await built : built;
   if (tooLong) response.data = new Readable({ read() { this.destroy(tooLong); } });
   const judging = judgeStored(glue, config, entry, request, fields, key);

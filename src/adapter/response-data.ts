@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { getAdapter, type AxiosAdapter, type AxiosResponse, type AxiosResponseHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { headerValue } from '../policy/headers.js';
 import type { StoredHeaders } from '../policy/types.js';
+import { defaultJsonParse, parsedJsonCopy } from './parsed-json.js';
 
 /**
  * Whatever an adapter returned for `responseType: 'arraybuffer'`, as a Buffer; undefined when it is
@@ -49,6 +50,8 @@ export function shapeOf(adapter: AxiosAdapter, config: InternalAxiosRequestConfi
 export interface BodyContext {
   status: number;
   headers: StoredHeaders;
+  /** The cache key of a stored response being served: its parsed JSON may be kept (parsed-json.ts). */
+  cacheKey?: string;
 }
 
 /** Fetch's null-body statuses (Fetch standard): such a Response has `body === null`. */
@@ -76,9 +79,12 @@ export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestCo
         // Response.body: null for a HEAD request and the null-body statuses.
         if (config.method?.toUpperCase() === 'HEAD' || NULL_BODY_STATUSES.has(context.status)) return null;
         return new Blob([body]).stream();
-      default:
+      default: {
         // Response.text(): UTF-8, BOM removed.
-        return new TextDecoder().decode(body);
+        const text = () => new TextDecoder().decode(body);
+        const json = context.cacheKey !== undefined && defaultJsonParse(config) ? parsedJsonCopy(context.cacheKey, body, shape, text) : undefined;
+        return json ? json.value : text();
+      }
     }
   }
   switch (type) {
@@ -88,8 +94,12 @@ export function bodyForResponseType(body: Buffer, config: InternalAxiosRequestCo
       return Readable.from([Buffer.from(body)]);
     default: {
       const encoding = (config.responseEncoding ?? 'utf8') as BufferEncoding;
-      const text = body.toString(encoding);
-      return encoding === 'utf8' && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      const text = () => {
+        const decoded = body.toString(encoding);
+        return encoding === 'utf8' && decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+      };
+      const json = context.cacheKey !== undefined && encoding === 'utf8' && defaultJsonParse(config) ? parsedJsonCopy(context.cacheKey, body, shape, text) : undefined;
+      return json ? json.value : text();
     }
   }
 }

@@ -55,6 +55,13 @@ function normalizeUncached(url: string, redactor: Redactor): string {
   }
 
   const query = normalizeQuery(parsed.search.slice(1), redactor);
+  // The common shape (http(s), no userinfo, no trailing host dot) is assembled from the parsed parts:
+  // for a special scheme `href` is protocol + '//' + host + pathname + search + hash (WHATWG URL
+  // §4.5, https://url.spec.whatwg.org/#url-serializing), and URL's setters re-parse and
+  // re-serialize the whole URL, which cost more than the rest of this function.
+  if (PLAIN_SCHEMES.has(parsed.protocol) && !parsed.username && !parsed.password && !parsed.hostname.endsWith('.')) {
+    return assemble(`${parsed.protocol}//${parsed.host}${normalizePath(parsed.pathname, redactor)}`, query);
+  }
   stripTrailingHostDot(parsed);
   if (parsed.username || parsed.password) {
     parsed.username = '';
@@ -67,8 +74,15 @@ function normalizeUncached(url: string, redactor: Redactor): string {
   // (scheme, userinfo, host, port) can be kept verbatim while the path is re-encoded.
   const href = parsed.href;
   const path = parsed.pathname;
-  const base = href.endsWith(path) ? href.slice(0, href.length - path.length) + normalizePercentEncoding(redactPathParameters(path, redactor)) : href;
+  const base = href.endsWith(path) ? href.slice(0, href.length - path.length) + normalizePath(path, redactor) : href;
   return assemble(base, query);
+}
+
+const PLAIN_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
+
+function normalizePath(path: string, redactor: Redactor): string {
+  const redacted = redactPathParameters(path, redactor);
+  return redacted.includes('%') ? normalizePercentEncoding(redacted) : redacted;
 }
 
 /**
@@ -111,6 +125,7 @@ function redactPathParameters(path: string, redactor: Redactor): string {
  */
 export function normalizeQuery(query: string, names: Redactor | readonly string[] | ReadonlySet<string>, source: 'query' | 'body' = 'query'): string {
   const redactor = asRedactor(names);
+  if (SIMPLE_QUERY.test(query)) return normalizeSimpleQuery(query, redactor, source);
   const pairs: Array<[Buffer, Buffer]> = [];
   const keyOnly: Buffer[] = [];
 
@@ -136,6 +151,41 @@ export function normalizeQuery(query: string, names: Redactor | readonly string[
     ...pairs.map(([name, value]) => `${quotePlus(name)}=${quotePlus(value)}`),
     ...keyOnly.map(quotePlus),
   ].join('&');
+}
+
+/** Only characters that decode to themselves and that quote_plus keeps, besides the separators. */
+const SIMPLE_QUERY = /^[A-Za-z0-9._~=&-]*$/;
+
+/**
+ * normalizeQuery for a query of SIMPLE_QUERY characters only: decoding and re-encoding are the
+ * identity there, and for ASCII, comparing strings by UTF-16 code unit is comparing their bytes, so
+ * the same pairs come out in the same order without the Buffers.
+ */
+function normalizeSimpleQuery(query: string, redactor: Redactor, source: 'query' | 'body'): string {
+  const pairs: Array<[string, string]> = [];
+  const keyOnly: string[] = [];
+  for (const piece of query.split('&')) {
+    if (piece === '') continue;
+    const eq = piece.indexOf('=');
+    if (eq === -1) {
+      keyOnly.push(piece);
+      continue;
+    }
+    const name = piece.slice(0, eq);
+    const raw = piece.slice(eq + 1);
+    if (raw.length === 0) continue;
+    const replacement = redactor.empty ? undefined : redactor.replace(source, name, raw);
+    // quote_plus encodes a '=' inside the value (`a=b=c` -> `a=b%3Dc`).
+    const value = raw.includes('=') ? raw.replaceAll('=', '%3D') : raw;
+    // A replacement may hold any character: it is encoded as the general path would.
+    pairs.push([name, replacement === undefined ? value : quotePlus(Buffer.from(replacement))]);
+  }
+  if (pairs.length > 1) pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (keyOnly.length > 1) keyOnly.sort();
+  let out = '';
+  for (const [name, value] of pairs) out += `${out ? '&' : ''}${name}=${value}`;
+  for (const name of keyOnly) out += `${out ? '&' : ''}${name}`;
+  return out;
 }
 
 /** A URL that WHATWG cannot parse: keep the raw text, normalize the query best-effort. */

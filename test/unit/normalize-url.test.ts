@@ -10,6 +10,25 @@ const url = (raw: string, ignored: readonly string[] = none) => normalizeUrl(raw
 const query = (raw: string, ignored: string[] = []) => normalizeQuery(raw, new Set(ignored));
 
 describe('normalizeUrl (docs/behaviour.md §3.4)', () => {
+  // Queries of only unreserved characters take a string fast path (no byte decoding); these pin
+  // that it agrees with the byte path on everything quote_plus and the redactor do.
+  it('a plain-character query: "=" inside a value is encoded, names sort by byte, repeats keep their order', () => {
+    expect(url('https://e.test/p?b=x=y&a=2&B=1&a=1')).to.equal('https://e.test/p?B=1&a=2&a=1&b=x%3Dy');
+    expect(query('z&a=1&y&b=')).to.equal('a=1&y&z');
+    expect(query('a=~._-')).to.equal(query('a=%7E%2E%5F%2D'));
+  });
+
+  it('a plain-character query: listed names of any case are redacted, and the replacement is encoded', () => {
+    expect(url('https://e.test/p?API_KEY=s3cret&q=1', ['api_key'])).to.equal(`https://e.test/p?API_KEY=${REDACTED}&q=1`);
+    expect(url('https://e.test/p?api_key=a&api_key=b', ['api_key'])).to.equal(`https://e.test/p?api_key=${REDACTED}&api_key=${REDACTED}`);
+  });
+
+  it('userinfo, a trailing host dot and percent-escapes in the path are normalized on the common http(s) path too', () => {
+    expect(url('http://u:p@e.test/a%7eb/%2f?x=1')).to.equal('http://e.test/a~b/%2F?x=1');
+    expect(url('http://e.test./a?x=1')).to.equal('http://e.test/a?x=1');
+    expect(url('http://e.test:8080/a#frag')).to.equal('http://e.test:8080/a');
+  });
+
   it('canonicalizes scheme, host case, default port, dot segments, query order and a trailing &', () => {
     expect(url('HTTPS://Example.com:443/a/../b?b=2&a=1&')).to.equal('https://example.com/b?a=1&b=2');
   });
