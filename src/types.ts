@@ -9,7 +9,7 @@ export type { ExpireAfter, RequestInfo, UrlsExpireAfter };
 
 /** Backend names built in so far. */
 /** The built-in serializers by name. */
-export type SerializerName = 'json' | 'yaml' | 'bson' | 'binary' | 'pickle';
+export type SerializerName = 'json' | 'yaml' | 'bson' | 'binary' | 'pickle' | 'json+binary';
 
 export type BackendName = 'sqlite' | 'memory' | 'filesystem' | 'redis' | 'mongodb' | 'gridfs' | 'dynamodb';
 
@@ -92,10 +92,26 @@ export interface CacheOptions {
   maxBytes?: number;
   /** Responses stored larger than this many bytes are not cached (reported). Default: the backend's limit. */
   maxEntrySize?: number;
-  /** SQLite driver: `'auto'` (default: node:sqlite where Node has it, else sqlite3), `'node:sqlite'`, `'sqlite3'`. */
-  sqliteDriver?: 'auto' | 'node:sqlite' | 'sqlite3';
   /**
-   * How entries are encoded: `'json'`, `'yaml'`, `'bson'`, `'binary'` (node:v8; alias `'pickle'`), a
+   * SQLite driver: `'auto'` (default: node:sqlite where it loads without a warning, Node 24; else
+   * better-sqlite3 if installed; else sqlite3), `'node:sqlite'`, `'better-sqlite3'`, `'sqlite3'`.
+   */
+  sqliteDriver?: 'auto' | 'node:sqlite' | 'better-sqlite3' | 'sqlite3';
+  /**
+   * SQLite backend only: `PRAGMA synchronous = OFF` (requests-cache's `fast_save`). Writes skip
+   * fsync entirely; an OS crash or power loss may lose recent entries or corrupt the file (a process
+   * crash cannot). Default false (`synchronous = NORMAL` in WAL mode).
+   */
+  fastSave?: boolean;
+  /**
+   * Redis backend only: client-side caching (RESP3 + CLIENT TRACKING), so a hit is served from
+   * process memory and Redis invalidates it when any client changes the key. Default false (needs
+   * Redis >= 6 and a service that accepts HELLO 3). `true`: at most 10,000 local entries;
+   * `{ maxEntries, maxBytes, ttl }` (ttl in ms, 0 = none). For connections built from a URL or options only.
+   */
+  redisClientCache?: boolean | { maxEntries?: number; maxBytes?: number; ttl?: number };
+  /**
+   * How entries are encoded: `'json'`, `'yaml'`, `'bson'`, `'binary'` (node:v8; alias `'pickle'`), `'json+binary'` (json for text bodies, binary for others), a
    * `SerializerPipeline`, or an object with `dumps`/`loads` (or `stringify`/`parse`). Default per
    * backend (README "Serializers"); the memory backend keeps live objects.
    */

@@ -1,5 +1,6 @@
 /**
- * The backends the bench runs on: memory, sqlite (a real file) and filesystem always; redis,
+ * The backends the bench runs on: memory, sqlite (a real file) and filesystem always; redis (also
+ * with `redisClientCache`, as `redis+clientcache`),
  * mongodb (jongodb) and dynamodb (dynalite) when their server can be started here. Servers are the
  * test suite's starters (127.0.0.1, free ports, stopped by PID).
  */
@@ -43,6 +44,9 @@ export async function startBackends(): Promise<Backends> {
     stops.push(() => redis!.stop());
     const url = redis.url;
     all.push({ name: 'redis', remote: true, options: (name) => ({ backend: 'redis', cacheName: `bench-${name}`, connection: url }) });
+    // The same server with client-side caching (RESP3 tracking, src/storage/redis/client-cache.ts):
+    // hits come from process memory, the server still holds every entry.
+    all.push({ name: 'redis+clientcache', remote: true, options: (name) => ({ backend: 'redis', cacheName: `bench-csc-${name}`, connection: url, redisClientCache: true }) });
   } else {
     skipped.push('redis: skipped: redis-server not installed');
   }

@@ -86,6 +86,8 @@ const STORAGE_OPTIONS = [
   'maxBytes',
   'maxEntrySize',
   'sqliteDriver',
+  'fastSave',
+  'redisClientCache',
   'secretKey',
   'encryptionKey',
 ] as const;

@@ -11,6 +11,7 @@ import { binarySerializer } from './binary.js';
 import { bsonSerializer } from './bson.js';
 import { checkEntry } from './entry-check.js';
 import { jsonSerializer } from './json.js';
+import { jsonOrBinarySerializer } from './json-or-binary.js';
 import { SerializerPipeline } from './pipeline.js';
 import type { Serializer } from './types.js';
 import { yamlSerializer } from './yaml.js';
@@ -20,6 +21,7 @@ export const SERIALIZERS: Record<string, Serializer> = {
   yaml: yamlSerializer,
   bson: bsonSerializer,
   binary: binarySerializer,
+  'json+binary': jsonOrBinarySerializer,
   // requests-cache's default name; node:v8 plays pickle's part here.
   pickle: binarySerializer,
 };

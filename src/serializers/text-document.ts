@@ -3,11 +3,22 @@
  * serializer, with each body as text when its bytes are valid UTF-8 (so a stored JSON or HTML
  * response is legible in SQLite, Redis or a file) and as `bodyBase64` otherwise (exact bytes).
  */
+import { isUtf8 } from 'node:buffer';
 import type { CachedEntry } from '../policy/types.js';
 import { checkWritable } from './entry-check.js';
 
+/**
+ * Whether a body is stored as text: its bytes are valid UTF-8, so decoding and encoding them again
+ * gives the same bytes (https://nodejs.org/api/buffer.html#bufferisutf8input checks without
+ * decoding, so a large binary body costs no copy to reject).
+ */
+export function isTextBody(bytes: Uint8Array): boolean {
+  return isUtf8(bytes);
+}
+
 /** Text when `bytes` decode to UTF-8 and encode back to the same bytes, else undefined. */
 function exactText(bytes: Uint8Array): string | undefined {
+  if (!isTextBody(bytes)) return undefined;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   return Buffer.byteLength(text) === bytes.byteLength && Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
 }

@@ -17,7 +17,8 @@ import { openDynamoStore } from './dynamodb/dynamodb-store.js';
 import { openFilesystemStore } from './filesystem-store.js';
 import { openGridfsStore } from './gridfs-store.js';
 import { openMongoStore } from './mongo-store.js';
-import { openRedisStore } from './redis/redis-store.js';
+import { parseRedisClientCache } from './redis/client-cache.js';
+import { openRedisStore, RedisStore } from './redis/redis-store.js';
 import { nameSegment, type OpenStoreOptions, type RecordStore, type StoreFactory } from './record-store.js';
 import { checkSqlitePath } from './sqlite/sqlite-path.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -42,6 +43,8 @@ export interface StorageOptions {
   maxBytes?: unknown;
   maxEntrySize?: unknown;
   sqliteDriver?: unknown;
+  fastSave?: unknown;
+  redisClientCache?: unknown;
   secretKey?: unknown;
   encryptionKey?: unknown;
 }
@@ -141,29 +144,33 @@ function isStoreAdapter(value: unknown): value is KeyvStoreAdapter {
 }
 
 /** SQLite file of a cache: folders created private, the file checked, the driver chosen. */
-function openSqlite(options: OpenStoreOptions & { driver: unknown }): RecordStore {
+function openSqlite(options: OpenStoreOptions & { driver: unknown; fastSave: boolean }): RecordStore {
   const { cacheName, readOnly } = options;
   const path = sqlitePath(cacheName);
   makeFolders(dirname(path), cacheName);
   checkSqlitePath(path, cacheName);
   if (!readOnly) checkWritable(path, cacheName);
-  return new SqliteStore({ path, readOnly, settings: options.settings, driver: sqliteDriver(options.driver) });
+  return new SqliteStore({ path, readOnly, settings: options.settings, driver: sqliteDriver(options.driver), fastSave: options.fastSave });
 }
 
 function sqliteDriver(option: unknown): SqliteDriverName | undefined {
   if (option === undefined || option === 'auto') return undefined;
   if (option === 'sqlite3') return 'sqlite3';
+  // Whether the package is installed and loads is known only at open (an import): a failure there
+  // is a StorageOpenError naming this option and how to install (better-sqlite3-driver.ts).
+  if (option === 'better-sqlite3') return 'better-sqlite3';
   if (option === 'node:sqlite') {
     if (!nodeSqliteModule()) throw new RangeError(`Invalid sqliteDriver: 'node:sqlite' (this Node ${process.version} has no node:sqlite; it needs Node >= 22.5)`);
     return 'node:sqlite';
   }
-  throw new RangeError(`Invalid sqliteDriver: ${show(option)} (expected 'auto', 'node:sqlite' or 'sqlite3')`);
+  throw new RangeError(`Invalid sqliteDriver: ${show(option)} (expected 'auto', 'node:sqlite', 'better-sqlite3' or 'sqlite3')`);
 }
 
 /**
  * Each backend's serializer when `serializer` is not given (README "Serializers"): binary (node:v8)
  * where the store keeps bytes as they are, BSON for MongoDB (its own encoding, stored as the
- * record's value bytes), JSON where a person reads the files (filesystem); Keyv stores get JSON
+ * record's value bytes), JSON where a person reads the files (filesystem: json+binary, so a binary
+ * body is bytes in a .bin file rather than base64 in a .json one); Keyv stores get JSON
  * too, since they hold only text (bytes would be base64 there).
  */
 export const DEFAULT_SERIALIZER: Record<string, string> = {
@@ -172,7 +179,7 @@ export const DEFAULT_SERIALIZER: Record<string, string> = {
   dynamodb: 'binary',
   mongodb: 'bson',
   gridfs: 'bson',
-  filesystem: 'json',
+  filesystem: 'json+binary',
 };
 
 /**
@@ -204,6 +211,17 @@ export function createStorage(options: StorageOptions): CacheStorage {
   if (options.sqliteDriver !== undefined && backend !== 'sqlite') {
     throw new TypeError(`Invalid sqliteDriver: ${show(options.sqliteDriver)} (only the 'sqlite' backend has a driver to choose)`);
   }
+  if (options.fastSave !== undefined && typeof options.fastSave !== 'boolean') {
+    throw new TypeError(`Invalid fastSave: ${show(options.fastSave)} (expected true or false)`);
+  }
+  if (options.fastSave === true && backend !== 'sqlite') {
+    throw new TypeError(`Invalid fastSave: true (only the 'sqlite' backend has it; it sets SQLite's PRAGMA synchronous = OFF)`);
+  }
+  // Checked whatever the backend, so a typo fails at setup; only the redis backend may turn it on.
+  const clientCache = parseRedisClientCache(options.redisClientCache);
+  if (clientCache && backend !== 'redis') {
+    throw new TypeError(`Invalid redisClientCache: ${show(options.redisClientCache)} (only the 'redis' backend has a client-side cache)`);
+  }
   const hook = options.onStorageError as StorageErrorHook | undefined;
   const secretKeys = parseSecretKeys(options.secretKey);
   const signer = secretKeys ? new EntrySigner(secretKeys) : undefined;
@@ -221,7 +239,8 @@ export function createStorage(options: StorageOptions): CacheStorage {
     if (options.serializer !== undefined) resolveSerializer(options.serializer, 'json'); // checked, then unused: live objects
     return open(REGISTRY.get('memory')!(storeOptions), { live: true, name: 'memory' });
   }
-  if (backend === 'sqlite') return open(openSqlite({ ...storeOptions, driver: options.sqliteDriver }), serialized(DEFAULT_SERIALIZER.sqlite));
+  if (backend === 'sqlite') return open(openSqlite({ ...storeOptions, driver: options.sqliteDriver, fastSave: options.fastSave === true }), serialized(DEFAULT_SERIALIZER.sqlite));
+  if (backend === 'redis') return open(new RedisStore({ ...storeOptions, clientCache }), serialized(DEFAULT_SERIALIZER.redis));
   if (typeof backend === 'string') {
     const factory = REGISTRY.get(backend);
     if (factory) return open(factory(storeOptions), serialized(DEFAULT_SERIALIZER[backend] ?? 'json'));

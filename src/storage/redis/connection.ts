@@ -18,6 +18,7 @@
  * driver to test; pass its URL instead (ioredis is not installed here, so it is detected by shape).
  */
 import { inspect } from 'node:util';
+import type { RedisClientCacheConfig } from './client-cache.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -27,6 +28,12 @@ export interface RedisCommands {
   set(key: string, value: Buffer | string, options?: { PX: number }): Promise<unknown>;
   del(keys: string | string[]): Promise<number>;
   scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string | string[]>;
+}
+
+/** node-redis's ClientSideCacheProvider, as far as we touch it. */
+export interface LocalCache {
+  invalidate(key: string | null): void;
+  size(): number;
 }
 
 /** A node-redis client or cluster, as far as we touch it. */
@@ -44,6 +51,10 @@ export interface RedisLike extends RedisCommands {
   withTypeMapping?(mapping: Record<number, unknown>): RedisCommands;
   /** node-redis 4's way of asking for Buffer replies. */
   commandOptions?(options: { returnBuffers: true }): unknown;
+  /** node-redis 5's client-side cache, when the client was created with one (public getter). */
+  clientSideCache?: LocalCache;
+  /** The options a node-redis 5 client was created with (public getter; a cluster has none). */
+  options?: { commandOptions?: { typeMapping?: Record<number, unknown> } };
   masters?: Array<unknown>;
   getMasters?(): Array<unknown>;
   nodeClient?(node: unknown): Promise<RedisLike> | RedisLike;
@@ -130,22 +141,85 @@ export function reconnectStrategy(retries: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.2));
 }
 
+/**
+ * RESP_TYPES.BLOB_STRING in @redis/client (RESP/decoder): the `$` reply type, mapped to Buffer so
+ * values come back as bytes. One object, shared: node-redis serves a command from its client-side
+ * cache only when the command's type mapping is the client's default one, compared by identity
+ * (RedisClient._executeCommand, `defaultTypeMapping`), and a cluster's node clients must see the
+ * same object as the cluster itself.
+ */
+export const BLOB_STRING = 36;
+export const BUFFER_REPLIES: Readonly<Record<number, unknown>> = Object.freeze({ [BLOB_STRING]: Buffer });
+
+/**
+ * What node-redis's `clientSideCache` option takes: a provider instance (ours, ./local-cache.ts)
+ * or a config for its own BasicClientSideCache (`{ ttl, maxEntries, evictPolicy }`).
+ */
+export type ClientSideCache = object;
+
+/**
+ * node-redis options that turn on its client-side cache: RESP3 (tracking pushes need it), the
+ * cache's bounds, and Buffer replies as the client's default (see BUFFER_REPLIES).
+ */
+function cachingOptions(options: Record<string, unknown>, cache: ClientSideCache): Record<string, unknown> {
+  const commandOptions = isObject(options.commandOptions) ? options.commandOptions : {};
+  return { RESP: 3, clientSideCache: cache, commandOptions: { ...commandOptions, typeMapping: BUFFER_REPLIES } };
+}
+
+/**
+ * Options that cannot go with what we build: node-redis's own `clientSideCache` (our reads use a
+ * Buffer type mapping its cache would never serve, so it would cost memory for nothing; the
+ * `redisClientCache` option sets it up so it does), and RESP2 with `redisClientCache` (tracking
+ * pushes need RESP3).
+ */
+export function checkCachingPlan(plan: ConnectionPlan, cache: RedisClientCacheConfig | undefined): void {
+  if (plan.kind === 'client') {
+    if (cache) {
+      throw new TypeError(
+        'Invalid redisClientCache: connection is a client you created, and client-side caching is chosen when a client is created; ' +
+          'create it with createClient({ RESP: 3, clientSideCache: { maxEntries: 10000 }, commandOptions: { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } } }) ' +
+          '(RESP_TYPES from @redis/client; BLOB_STRING is 36), so this backend reads through its cache, and leave redisClientCache out; or pass a URL or options instead',
+      );
+    }
+    return;
+  }
+  const where = plan.kind === 'cluster' ? [plan.options, isObject(plan.options.defaults) ? plan.options.defaults : {}] : [plan.options];
+  for (const options of where) {
+    if (options.clientSideCache !== undefined) {
+      throw new TypeError(
+        `Invalid connection: clientSideCache ${show(options.clientSideCache)} (use the redisClientCache option instead: node-redis serves only reads with its default type mapping from that cache, which redisClientCache sets up)`,
+      );
+    }
+    if (cache && options.RESP !== undefined && options.RESP !== 3) {
+      throw new TypeError(`Invalid connection: RESP ${show(options.RESP)} with redisClientCache (client-side caching needs RESP 3, Redis >= 6)`);
+    }
+  }
+}
+
 /** Our client defaults merged under the user's options (theirs win, except the offline queue). */
-export function clientOptions(options: Record<string, unknown>, connectTimeout: number): Record<string, unknown> {
+export function clientOptions(options: Record<string, unknown>, connectTimeout: number, cache?: ClientSideCache): Record<string, unknown> {
   const socket = isObject(options.socket) ? options.socket : {};
   return {
     ...options,
+    ...(cache ? cachingOptions(options, cache) : {}),
     // Never queue commands while disconnected: a queue would pile up behind a dead server.
     disableOfflineQueue: true,
     socket: { connectTimeout, reconnectStrategy, ...socket },
   };
 }
 
-export function clusterOptions(options: Record<string, unknown>, connectTimeout: number): Record<string, unknown> {
+/**
+ * A cluster's cache is one pool shared by its node clients (node-redis BasicPooledClientSideCache,
+ * set from the cluster's own `RESP` and `clientSideCache`); each node client also gets the same
+ * default type mapping, so the cluster's reads pass its identity check.
+ */
+export function clusterOptions(options: Record<string, unknown>, connectTimeout: number, cache?: ClientSideCache): Record<string, unknown> {
   const defaults = isObject(options.defaults) ? options.defaults : {};
+  const caching = cache ? cachingOptions(options, cache) : {};
   return {
     ...options,
+    ...caching,
     // Each node client is a node-redis client: same defaults as a single server.
-    defaults: clientOptions(defaults, connectTimeout),
+    defaults: cache ? { ...clientOptions(defaults, connectTimeout), commandOptions: caching.commandOptions } : clientOptions(defaults, connectTimeout),
   };
 }

@@ -24,6 +24,11 @@
  * `maxmemory-policy volatile-*`; use `allkeys-lru` to bound memory,
  * https://redis.io/docs/latest/develop/reference/eviction/).
  *
+ * Client-side caching (`redisClientCache`, off by default; ./client-cache.ts, ./local-cache.ts):
+ * our client then connects with RESP3 and CLIENT TRACKING, GET replies are kept in process memory
+ * and Redis tells us when another client changes one. Our own writes also drop the local copy at once, so a
+ * read after our own write never waits for the server's invalidation message.
+ *
  * keys/count/clear use SCAN with COUNT 500, never KEYS (which blocks the server); on a cluster they
  * SCAN every master, and deletes go key by key there since keys of one cache live in many slots
  * (a multi-key DEL across slots fails with CROSSSLOT). No URL index is kept (keysForUrl is left
@@ -33,20 +38,22 @@
 import { log } from '../../debug.js';
 import { importOptional } from '../optional-import.js';
 import { BIN_TAG, nameSegment, type Bin, type OpenStoreOptions, type RecordStore, type SetOptions, type StoredValue, type StoreFactory } from '../record-store.js';
-import { clientOptions, clusterOptions, planConnection, type ConnectionPlan, type RedisCommands, type RedisLike } from './connection.js';
+import type { RedisClientCacheConfig } from './client-cache.js';
+import { createLocalCache, type LocalCache as LocalCacheProvider, type RedisClientModule } from './local-cache.js';
+import { BLOB_STRING, BUFFER_REPLIES, checkCachingPlan, clientOptions, clusterOptions, planConnection, type ConnectionPlan, type LocalCache, type RedisCommands, type RedisLike } from './connection.js';
 
 type KeyvRedisModule = typeof import('@keyv/redis');
 
 /** Keys asked for per SCAN step (a hint to Redis, https://redis.io/docs/latest/commands/scan/#the-count-option). */
 export const SCAN_COUNT = 500;
+/** No type mapping: node-redis's own reply types (blob strings as strings). */
+const STRING_REPLIES: Record<number, unknown> = Object.freeze({});
 /** Keys per DEL command on one server. */
 const DELETE_CHUNK = 500;
 
 /** Redis strings hold up to 512 MB (proto-max-bulk-len default); one byte goes to our type tag. */
 export const REDIS_MAX_VALUE_SIZE = 512 * 1024 * 1024 - 1;
 
-/** RESP_TYPES.BLOB_STRING in @redis/client (RESP/decoder): the `$` reply type, mapped to Buffer. */
-const BLOB_STRING = 36;
 const TEXT_TAG = 0x74; // 't'
 const BYTES_TAG = 0x62; // 'b'
 
@@ -60,11 +67,21 @@ export function encodeValue(value: StoredValue): Buffer {
   return Buffer.concat([Buffer.of(BYTES_TAG), Buffer.from(value.buffer, value.byteOffset, value.byteLength)]);
 }
 
-export function decodeValue(raw: Buffer): StoredValue {
-  if (raw.length > 0 && raw[0] === BYTES_TAG) return Buffer.from(raw.subarray(1));
-  if (raw.length > 0 && raw[0] === TEXT_TAG) return raw.toString('utf8', 1);
+/**
+ * A stored value from its bytes: a Buffer (a socket reply, or the copy our local cache keeps,
+ * ./local-cache.ts) or a plain Uint8Array from node-redis's own BasicClientSideCache, which hands
+ * out `structuredClone(value)` (a clone of a Buffer is a Uint8Array,
+ * https://nodejs.org/api/buffer.html#buffers-and-typedarrays). A Buffer is copied, so the value we
+ * return never pins a socket chunk and is never shared with the local cache or another caller; a
+ * clone is already the caller's own, so it is viewed, not copied again.
+ */
+export function decodeValue(raw: Uint8Array): StoredValue {
+  const own = !Buffer.isBuffer(raw);
+  const bytes = own ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : raw;
+  if (bytes.length > 0 && bytes[0] === BYTES_TAG) return own ? bytes.subarray(1) : Buffer.from(bytes.subarray(1));
+  if (bytes.length > 0 && bytes[0] === TEXT_TAG) return bytes.toString('utf8', 1);
   // Not written by us (a hand-made key): treat as text, so it is never misread as bytes.
-  return raw.toString('utf8');
+  return bytes.toString('utf8');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -76,6 +93,9 @@ export class RedisStore implements RecordStore {
   readonly prefix: string;
   private readonly plan: ConnectionPlan;
   private readonly connectTimeout: number;
+  private readonly clientCache: RedisClientCacheConfig | undefined;
+  /** node-redis's client-side cache when our reads go through it (ours, or the user's client's). */
+  private local: LocalCache | undefined;
   private opening: Promise<RedisLike> | undefined;
   private client: RedisLike | undefined;
   private buffers: RedisCommands | undefined;
@@ -88,8 +108,10 @@ export class RedisStore implements RecordStore {
     log('redis %s: %s', this.description, this.lastError.message);
   };
 
-  constructor(options: OpenStoreOptions) {
+  constructor(options: OpenStoreOptions & { clientCache?: RedisClientCacheConfig }) {
     this.plan = planConnection(options.connection);
+    this.clientCache = options.clientCache;
+    checkCachingPlan(this.plan, this.clientCache);
     this.prefix = `${nameSegment(options.cacheName)}:`;
     this.description = `redis ${options.cacheName} (${this.plan.where})`;
     // Each connect attempt ends well inside one operation's deadline.
@@ -116,15 +138,72 @@ export class RedisStore implements RecordStore {
     } else {
       const redis = await importOptional<KeyvRedisModule>('@keyv/redis', '@keyv/redis@5', 'redis');
       const create = (this.plan.kind === 'cluster' ? redis.createCluster : redis.createClient) as unknown as (options: Record<string, unknown>) => RedisLike;
-      client = create(this.plan.kind === 'cluster' ? clusterOptions(this.plan.options, this.connectTimeout) : clientOptions(this.plan.options, this.connectTimeout));
+      const cluster = this.plan.kind === 'cluster';
+      const cache = this.clientCache;
+      const provider = cache ? await this.localCache(cache, cluster) : undefined;
+      const csc = provider ?? (cache ? { maxEntries: cache.maxEntries, ttl: cache.ttl, evictPolicy: cache.evictPolicy } : undefined);
+      client = create(cluster ? clusterOptions(this.plan.options, this.connectTimeout, csc) : clientOptions(this.plan.options, this.connectTimeout, csc));
+      if (cache) {
+        const ours = provider !== undefined && client.clientSideCache === provider;
+        log(
+          'redis %s: client-side caching on (RESP3, CLIENT TRACKING; at most %d local entries%s, local ttl %s)',
+          this.description,
+          cache.maxEntries,
+          ours ? `, ${cache.maxBytes} bytes` : ", node-redis's own cache: no byte bound",
+          cache.ttl > 0 ? `${cache.ttl} ms` : 'none',
+        );
+      }
     }
     client.on('error', this.onError);
     this.client = client;
     if (this.closed) return client;
-    // Buffer replies: node-redis 5 type mapping, node-redis 4 `commandOptions({ returnBuffers })`.
-    if (typeof client.withTypeMapping === 'function') this.buffers = client.withTypeMapping({ [BLOB_STRING]: Buffer });
+    this.chooseReads(client);
     if (!client.isOpen) await this.connect(client);
     return client;
+  }
+
+  /**
+   * Our bounded provider (./local-cache.ts), built on the @redis/client that @keyv/redis depends
+   * on. Where that package cannot be imported from here (a strict layout such as pnpm's, where only
+   * direct dependencies resolve), node-redis's own BasicClientSideCache is used with the same entry
+   * bound: correct, but with no byte bound.
+   */
+  private async localCache(cache: RedisClientCacheConfig, cluster: boolean): Promise<LocalCacheProvider | undefined> {
+    try {
+      // Not our dependency (@keyv/redis's), so named through a variable: the compiler does not need its types.
+      const specifier = '@redis/client';
+      const module = (await import(specifier)) as Partial<RedisClientModule> & { default?: RedisClientModule };
+      const redis = module.BasicClientSideCache && module.BasicPooledClientSideCache ? (module as RedisClientModule) : module.default;
+      if (!redis?.BasicClientSideCache || !redis.BasicPooledClientSideCache) throw new Error('no BasicClientSideCache export');
+      return createLocalCache(redis, cache, cluster);
+    } catch (error) {
+      log('redis %s: @redis/client cannot be imported here (%s): using node-redis\'s own client-side cache', this.description, (error as Error).message);
+      return undefined;
+    }
+  }
+
+  /**
+   * How values are read as bytes. Through node-redis's client-side cache when the client has one
+   * and Buffer replies are its default type mapping (ours with redisClientCache, or a user's client
+   * created that way): any other mapping bypasses that cache. Otherwise a Buffer type mapping
+   * (node-redis 5) or `commandOptions({ returnBuffers })` (node-redis 4).
+   */
+  private chooseReads(client: RedisLike): void {
+    const cache = client.clientSideCache;
+    const ours = this.clientCache !== undefined;
+    if (cache && (ours || client.options?.commandOptions?.typeMapping?.[BLOB_STRING] === Buffer)) {
+      this.buffers = client;
+      this.local = cache;
+      if (!ours) log('redis %s: reading through the client\'s own client-side cache', this.description);
+      return;
+    }
+    if (cache) log('redis %s: the client has a client-side cache but not Buffer replies as its default type mapping: reads bypass that cache', this.description);
+    if (typeof client.withTypeMapping === 'function') this.buffers = client.withTypeMapping(BUFFER_REPLIES);
+  }
+
+  /** Drops our local copies of keys we just wrote, without waiting for the server's invalidation push. */
+  private forget(keys: readonly string[]): void {
+    if (this.local) for (const key of keys) this.local.invalidate(key);
   }
 
   /**
@@ -171,14 +250,15 @@ export class RedisStore implements RecordStore {
     throw new Error(`Redis ${this.plan.where} is not reachable${why} (${this.description}; reconnecting in the background)`);
   }
 
-  private async getBuffer(client: RedisLike, key: string): Promise<Buffer | undefined> {
+  private async getBuffer(client: RedisLike, key: string): Promise<Uint8Array | undefined> {
     let reply: unknown;
     if (this.buffers) reply = await this.buffers.get(key);
     else if (typeof client.commandOptions === 'function') {
       reply = await (client.get as unknown as (options: unknown, key: string) => Promise<unknown>)(client.commandOptions({ returnBuffers: true }), key);
     } else reply = await client.get(key);
     if (reply === null || reply === undefined) return undefined;
-    return Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply), 'utf8');
+    // A Uint8Array: a client-side cache hit (structuredClone of a Buffer), see decodeValue.
+    return reply instanceof Uint8Array ? reply : Buffer.from(String(reply), 'utf8');
   }
 
   async get(bin: Bin, key: string): Promise<StoredValue | undefined> {
@@ -190,8 +270,14 @@ export class RedisStore implements RecordStore {
   async set(bin: Bin, key: string, value: StoredValue, options: SetOptions = {}): Promise<void> {
     const client = await this.use();
     const ttl = options.ttlMs;
+    const raw = this.key(bin, key);
     // PX takes a positive integer; a TTL already past still gets 1 ms rather than no expiry.
-    await client.set(this.key(bin, key), encodeValue(value), ttl === undefined ? undefined : { PX: Math.max(1, Math.ceil(ttl)) });
+    try {
+      await client.set(raw, encodeValue(value), ttl === undefined ? undefined : { PX: Math.max(1, Math.ceil(ttl)) });
+    } finally {
+      // Also on failure: a write that timed out may still have reached the server.
+      this.forget([raw]);
+    }
   }
 
   async delete(bin: Bin, keys: readonly string[]): Promise<number> {
@@ -204,12 +290,17 @@ export class RedisStore implements RecordStore {
     let deleted = 0;
     for (let i = 0; i < raw.length; i += DELETE_CHUNK) {
       const chunk = raw.slice(i, i + DELETE_CHUNK);
-      if (this.isCluster) {
-        // Keys of one cache are spread over slots: one DEL per key, routed to its master.
-        const counts = await Promise.all(chunk.map((k) => client.del(k)));
-        deleted += counts.reduce((a, b) => a + Number(b), 0);
-      } else {
-        deleted += Number(await client.del(chunk));
+      try {
+        if (this.isCluster) {
+          // Keys of one cache are spread over slots: one DEL per key, routed to its master.
+          const counts = await Promise.all(chunk.map((k) => client.del(k)));
+          deleted += counts.reduce((a, b) => a + Number(b), 0);
+        } else {
+          deleted += Number(await client.del(chunk));
+        }
+      } finally {
+        // After the DEL, so a GET answered meanwhile cannot leave the old value behind locally.
+        this.forget(chunk);
       }
     }
     return deleted;
@@ -232,7 +323,11 @@ export class RedisStore implements RecordStore {
     const match = `${escapeGlob(this.prefix + tag)}:*`;
     const seen = new Set<string>();
     for (const target of await this.scanTargets(client)) {
-      for await (const batch of target.scanIterator({ MATCH: match, COUNT: SCAN_COUNT })) {
+      // String replies for SCAN whatever the client's default type mapping: node-redis's
+      // scanIterator loops until the cursor is the string '0', so a Buffer cursor (Buffer replies
+      // by default, as with redisClientCache) would never end the loop.
+      const scanner = typeof (target as RedisLike).withTypeMapping === 'function' ? (target as RedisLike).withTypeMapping!(STRING_REPLIES) : target;
+      for await (const batch of scanner.scanIterator({ MATCH: match, COUNT: SCAN_COUNT })) {
         // node-redis 5 yields arrays of keys, node-redis 4 single keys.
         for (const rawKey of Array.isArray(batch) ? batch : [batch]) {
           const k = String(rawKey);
@@ -274,12 +369,17 @@ export class RedisStore implements RecordStore {
   async getMeta(name: string): Promise<string | undefined> {
     const client = await this.use();
     const raw = await this.getBuffer(client, this.metaKey(name));
-    return raw === undefined ? undefined : raw.toString('utf8');
+    return raw === undefined ? undefined : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   }
 
   async setMeta(name: string, value: string): Promise<void> {
     const client = await this.use();
-    await client.set(this.metaKey(name), value);
+    const raw = this.metaKey(name);
+    try {
+      await client.set(raw, value);
+    } finally {
+      this.forget([raw]);
+    }
   }
 
   /**

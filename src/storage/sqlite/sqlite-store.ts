@@ -13,6 +13,7 @@ import { chmodSync, closeSync, openSync } from 'node:fs';
 import { log } from '../../debug.js';
 import { StorageBusyError, StorageOpenError } from '../errors.js';
 import type { Bin, IndexedResponses, RecordStore, Replacement, SetOptions, StoredValue, StoreSettings } from '../record-store.js';
+import { BETTER_SQLITE3_RANGE, loadBetterSqlite3, openBetterSqlite3 } from './better-sqlite3-driver.js';
 import { isBusy, isFull, type SqliteConnection, type SqliteDriverName, type SqliteParam, type SqliteRow } from './driver.js';
 import { migrateLegacyTable } from './legacy-table.js';
 import { nodeSqliteIsQuiet, nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
@@ -47,8 +48,10 @@ export interface SqliteStoreOptions {
   path: string;
   readOnly: boolean;
   settings: StoreSettings;
-  /** Default: `defaultSqliteDriver()`. */
+  /** Default: `chooseSqliteDriver()` when the file opens. */
   driver?: SqliteDriverName;
+  /** `fastSave`: `PRAGMA synchronous = OFF` instead of NORMAL (requests-cache's `fast_save`). */
+  fastSave?: boolean;
 }
 
 /**
@@ -59,6 +62,16 @@ export const DELETE_BATCH_ROWS = 1000;
 
 /** Rows per transaction of a bulk delete: its index pages are written once per transaction. */
 const BULK_TRANSACTION_ROWS = 10_000;
+/**
+ * The same with a synchronous driver (node:sqlite, better-sqlite3), whose COMMIT runs on the event
+ * loop: committing 10,000 deleted rows of 2 KB wrote their pages for about 460 ms here (event-loop
+ * stalls of 0.56-1.07 s in scripts/sqlite-scale.ts). At 1,000 rows a COMMIT took 55-80 ms and
+ * deleting 10,000 rows 0.8 s in all, as against 0.75 s in 2,000-row transactions (whose COMMITs took
+ * 100-126 ms), measured with node:sqlite on Node 24.
+ */
+const SYNC_BULK_TRANSACTION_ROWS = 1_000;
+/** Rows rewritten per transaction by `indexed.replace` with a synchronous driver: a COMMIT of 400 2 KB rows took 50-63 ms. */
+const SYNC_REPLACE_TRANSACTION_ROWS = 400;
 
 /** The page cache of a connection during a bulk operation, KiB (SQLite's default is 2000). */
 const BULK_CACHE_KIB = 65_536;
@@ -77,7 +90,7 @@ const WRITE_RETRIES_MS = [2, 5, 10, 20, 40, 60, 80];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Bytes as a Buffer (sqlite3 gives Buffers, node:sqlite Uint8Arrays); text stays text. */
+/** Bytes as a Buffer (sqlite3 and better-sqlite3 give Buffers, node:sqlite Uint8Arrays); text stays text. */
 const asValue = (value: unknown): StoredValue | undefined => {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -93,12 +106,38 @@ const bindable = (value: StoredValue): SqliteParam => {
 };
 
 /**
- * The driver a SQLite cache uses when the `sqliteDriver` option does not name one: node:sqlite
- * where it loads without an ExperimentalWarning (Node 24), else sqlite3 (Node 20, and Node 22,
- * whose node:sqlite still warns; there node:sqlite is the fallback when sqlite3 cannot be loaded).
+ * The driver a SQLite cache uses when the `sqliteDriver` option does not name one ('auto'; issue
+ * 10 item 3, measured in README "SQLite"): node:sqlite where it loads without an
+ * ExperimentalWarning (Node 24); else better-sqlite3 if it is installed and its addon loads on this
+ * Node (synchronous: a hit takes µs where sqlite3 takes hundreds of µs in libuv's thread pool);
+ * else sqlite3; else node:sqlite with Node's warning (Node 22 with neither package). Node 20 with
+ * neither package fails to open, saying how to install either.
+ * Returns the choice and why, for the debug log. The loads are remembered, so this runs once.
  */
-export function defaultSqliteDriver(): SqliteDriverName {
-  return nodeSqliteIsQuiet() ? 'node:sqlite' : 'sqlite3';
+export async function chooseSqliteDriver(): Promise<{ driver: SqliteDriverName; why: string }> {
+  const builtin = nodeSqliteModule() === undefined ? 'absent' : nodeSqliteIsQuiet() ? 'quiet' : 'warns';
+  if (builtin === 'quiet') return { driver: 'node:sqlite', why: `node:sqlite loads without a warning on Node ${process.version}` };
+  const skipped: string[] = [`node:sqlite ${builtin === 'absent' ? 'is absent' : 'prints an ExperimentalWarning'} on Node ${process.version}`];
+  try {
+    await loadBetterSqlite3();
+    return { driver: 'better-sqlite3', why: `${skipped.join('; ')}; better-sqlite3 loads` };
+  } catch (error) {
+    skipped.push(`better-sqlite3 unavailable (${(error as Error)?.message ?? String(error)})`);
+  }
+  try {
+    await loadSqlite3();
+    return { driver: 'sqlite3', why: `${skipped.join('; ')}; sqlite3 loads` };
+  } catch (error) {
+    if (builtin === 'absent') {
+      throw new StorageOpenError(
+        `The SQLite backend on Node ${process.version} needs better-sqlite3 or sqlite3, and neither loads (${skipped.slice(1).join('; ')}; ${(error as Error)?.message ?? String(error)}); ` +
+          `\`npm install ${BETTER_SQLITE3_RANGE}\` gives the faster, synchronous driver`,
+        { cause: error },
+      );
+    }
+    skipped.push(`sqlite3 unavailable (${(error as Error)?.message ?? String(error)})`);
+  }
+  return { driver: 'node:sqlite', why: `${skipped.join('; ')}; node:sqlite with its warning` };
 }
 
 /**
@@ -125,18 +164,17 @@ export class SqliteStore implements RecordStore {
   /** Busy writes skipped since open, for tests and diagnostics. */
   skippedWrites = 0;
   private writesSincePurge = 0;
-  private driverName: SqliteDriverName;
-  /** Chosen by default where node:sqlite warns: node:sqlite if sqlite3 turns out not to load. */
-  private readonly fallBack: boolean;
+  /** The named driver, else the automatic choice once the file has opened (undefined before). */
+  private driverName: SqliteDriverName | undefined;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.settings = options.settings;
-    this.driverName = options.driver ?? defaultSqliteDriver();
-    this.fallBack = options.driver === undefined && this.driverName === 'sqlite3' && nodeSqliteModule() !== undefined;
+    this.driverName = options.driver;
     this.description = `sqlite ${options.path}`;
   }
 
-  get driver(): SqliteDriverName {
+  /** The driver in use; with 'auto', known once the file has opened (chosen at the first operation). */
+  get driver(): SqliteDriverName | undefined {
     return this.driverName;
   }
 
@@ -231,8 +269,9 @@ export class SqliteStore implements RecordStore {
       // Most caches hold no alias at all: then the alias statement is skipped.
       if (aliases && !(await db.get('SELECT 1 AS found FROM redirects LIMIT 1'))) aliases = false;
       for (let more = true; more; ) {
+        const perTransaction = this.synchronous ? SYNC_BULK_TRANSACTION_ROWS : BULK_TRANSACTION_ROWS;
         await this.transaction(db, async () => {
-          for (let rows = 0; rows < BULK_TRANSACTION_ROWS; ) {
+          for (let rows = 0; rows < perTransaction; ) {
             if (aliases) await db.run(`DELETE FROM redirects WHERE key IN (SELECT key FROM responses WHERE rowid IN (${batch}))`, params as SqliteParam[]);
             const { changes } = await db.run(`DELETE FROM responses WHERE rowid IN (${batch})`, params as SqliteParam[]);
             deleted += changes;
@@ -250,11 +289,25 @@ export class SqliteStore implements RecordStore {
     });
   }
 
+  /** node:sqlite and better-sqlite3 run each statement, COMMIT included, on the event loop. */
+  private get synchronous(): boolean {
+    return this.driverName === 'node:sqlite' || this.driverName === 'better-sqlite3';
+  }
+
   /**
-   * One UPDATE per REPLACE_BATCH_ROWS rows, all in one transaction; a row rewritten by someone else
-   * since it was read is left alone.
+   * One UPDATE per REPLACE_BATCH_ROWS rows, in one transaction (SYNC_REPLACE_TRANSACTION_ROWS per
+   * transaction with a synchronous driver); a row rewritten by someone else since it was read is
+   * left alone.
    */
-  private replace(replacements: readonly Replacement[]): Promise<number> {
+  private async replace(replacements: readonly Replacement[]): Promise<number> {
+    if (this.synchronous && replacements.length > SYNC_REPLACE_TRANSACTION_ROWS) {
+      let replaced = 0;
+      for (let i = 0; i < replacements.length; i += SYNC_REPLACE_TRANSACTION_ROWS) {
+        replaced += await this.replace(replacements.slice(i, i + SYNC_REPLACE_TRANSACTION_ROWS));
+        await turn();
+      }
+      return replaced;
+    }
     return this.bulk(async (db) => {
       const now = Date.now();
       const replaced = await this.transaction(db, async () => {
@@ -265,7 +318,7 @@ export class SqliteStore implements RecordStore {
           for (const r of chunk) {
             params.push(r.key, bindable(r.previous), bindable(r.value), r.expires, r.ttlMs === undefined ? null : now + r.ttlMs, typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.byteLength);
           }
-          // UPDATE ... FROM needs SQLite >= 3.33 (2020); both drivers here have 3.40 or later.
+          // UPDATE ... FROM needs SQLite >= 3.33 (2020); every driver here has 3.40 or later.
           const sql =
             `WITH v (k, old, val, e, t, s) AS (VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}) ` +
             'UPDATE responses SET value = v.val, expires = v.e, ttl_until = v.t, size = v.s FROM v WHERE responses.key = v.k AND responses.value = v.old';
@@ -295,20 +348,26 @@ export class SqliteStore implements RecordStore {
   private async open(): Promise<SqliteConnection> {
     const { path, readOnly } = this.options;
     if (!readOnly) createPrivateFile(path);
-    if (this.fallBack && this.driverName === 'sqlite3') {
-      try {
-        await loadSqlite3();
-      } catch (error) {
-        log('sqlite3 cannot be loaded (%s); %s uses node:sqlite', (error as Error)?.message, path);
-        this.driverName = 'node:sqlite';
-      }
+    if (this.driverName === undefined) {
+      const { driver, why } = await chooseSqliteDriver();
+      log('sqliteDriver auto: %s uses %s (%s)', path, driver, why);
+      this.driverName = driver;
+    } else {
+      log('sqliteDriver %s: named by the option for %s', this.driverName, path);
     }
-    const db = this.driverName === 'node:sqlite' ? openNodeSqlite(path, readOnly) : await openSqlite3(path, readOnly);
+    const db =
+      this.driverName === 'node:sqlite' ? openNodeSqlite(path, readOnly) : this.driverName === 'better-sqlite3' ? await openBetterSqlite3(path, readOnly) : await openSqlite3(path, readOnly);
     try {
       if (!readOnly) {
         // WAL: readers and one writer at once, across processes (sqlite.org/wal.html).
         await this.retry(() => db.exec('PRAGMA journal_mode = WAL'));
-        await this.retry(() => db.exec('PRAGMA synchronous = NORMAL'));
+        // NORMAL: in WAL mode a commit is not fsynced, only checkpoints are; a crash of the process
+        // loses nothing, a power loss may lose the last commits. OFF (fastSave, requests-cache's
+        // fast_save) skips the checkpoints' fsyncs too, which is most of a write's cost on a disk with
+        // slow syncs (measured: 330 us per 2 KB insert with NORMAL, 100 us with OFF, on this VM), at
+        // the price that an OS crash or power loss can corrupt the file
+        // (https://www.sqlite.org/pragma.html#pragma_synchronous); a cache can be thrown away.
+        await this.retry(() => db.exec(`PRAGMA synchronous = ${this.options.fastSave ? 'OFF' : 'NORMAL'}`));
         await this.retry(() => db.exec(SCHEMA));
         await this.retry(() => migrateLegacyTable(db, this.settings.ttlOffsetMs));
         // Rows that outlived their TTL while no process had the file open.

@@ -30,7 +30,8 @@ describe('serializers', () => {
 
       it("refuses another serializer's output, as a miss would", () => {
         for (const [other, o] of Object.entries(SERIALIZERS)) {
-          if (o.id === s.id) continue;
+          // json+binary writes json or binary documents, by design (its own tests are below).
+          if (o.id === s.id || o.id === 'json+binary') continue;
           expect(() => s.loads(o.dumps(makeEntry())), `${name} reading ${other}`).to.throw();
         }
       });
@@ -43,6 +44,34 @@ describe('serializers', () => {
     expect(text).to.include('"s":"json"');
     const binary = String(SERIALIZERS.json.dumps(makeEntry({ body: ALL_BYTES })));
     expect(binary).to.include(`"bodyBase64":"${ALL_BYTES.toString('base64')}"`);
+  });
+
+  describe('json+binary (the filesystem default)', () => {
+    const s = SERIALIZERS['json+binary']!;
+    const entry = (body: Buffer) => makeEntry({ body, request: { method: 'POST', url: 'https://x.test/p', headers: {}, body: Buffer.from([0, 1, 255]) } });
+
+    it('a text body is written exactly as json writes it (legible), any other body exactly as binary does (bytes, no base64)', () => {
+      for (const body of [Buffer.from('{"a":"ü ✓"}'), Buffer.alloc(0), Buffer.from('<p>x</p>')]) {
+        expect(s.dumps(entry(body))).to.equal(SERIALIZERS.json.dumps(entry(body)));
+      }
+      for (const body of [ALL_BYTES, Buffer.from([0xff, 0xfe, 0x41]), Buffer.from([0xe2, 0x82])]) {
+        const out = s.dumps(entry(body));
+        expect(out).to.be.instanceOf(Uint8Array);
+        expect(Buffer.from(out as Uint8Array).equals(Buffer.from(SERIALIZERS.binary.dumps(entry(body)) as Uint8Array))).to.equal(true);
+        expect(Buffer.from(out as Uint8Array).includes(body.toString('base64'))).to.equal(false);
+      }
+    });
+
+    it('reads what json and binary wrote (a folder written with json reads unchanged), exactly, and refuses yaml and bson', () => {
+      for (const body of [Buffer.from('{"a":1}'), ALL_BYTES]) {
+        for (const writer of [SERIALIZERS.json, SERIALIZERS.binary, s]) {
+          const back = s.loads(writer.dumps(entry(body)));
+          expect(back.body.equals(body), writer.id).to.equal(true);
+          expect(Buffer.isBuffer(back.request.body) && back.request.body.equals(Buffer.from([0, 1, 255]))).to.equal(true);
+        }
+        for (const other of [SERIALIZERS.yaml, SERIALIZERS.bson]) expect(() => s.loads(other.dumps(entry(body))), other.id).to.throw();
+      }
+    });
   });
 
   it('binary and bson write bytes; json and yaml write text', () => {

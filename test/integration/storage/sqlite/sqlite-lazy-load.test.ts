@@ -1,7 +1,7 @@
 /**
- * The native sqlite3 module is loaded only when a SQLite cache opens: a child process in which
- * sqlite3 cannot be resolved can still import the package and use the memory backend, and a SQLite
- * cache there says how to install sqlite3.
+ * The native SQLite modules (sqlite3, better-sqlite3) are loaded only when a SQLite cache opens: a
+ * child process in which neither can be resolved can still import the package and use the memory
+ * backend, and a SQLite cache there says how to install sqlite3.
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -11,13 +11,13 @@ import { pathToFileURL } from 'node:url';
 import { nodeSqliteModule } from '../../../../src/storage/sqlite/node-sqlite-driver.js';
 import { tempDir } from '../../../support/temp.js';
 
-describe('integration: sqlite3 loaded lazily', () => {
-  it('without sqlite3: memory works; a SQLite cache on the sqlite3 driver reports the install hint; on Node with node:sqlite the default needs no sqlite3', function () {
+describe('integration: sqlite3 and better-sqlite3 loaded lazily', () => {
+  it('without sqlite3 and better-sqlite3: memory works; a SQLite cache on the sqlite3 driver reports the install hint; on Node with node:sqlite the default needs neither package, on Node 20 it says how to install either', function () {
     this.timeout(60000);
     const dir = tempDir();
     const hooks = join(dir, 'hooks.mjs');
     writeFileSync(hooks, `export async function resolve(specifier, context, next) {
-  if (specifier === 'sqlite3') throw Object.assign(new Error("Cannot find module 'sqlite3'"), { code: 'ERR_MODULE_NOT_FOUND' });
+  if (specifier === 'sqlite3' || specifier === 'better-sqlite3') throw Object.assign(new Error("Cannot find module '" + specifier + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
   return next(specifier, context);
 }`);
     const register = join(dir, 'register.mjs');
@@ -45,6 +45,6 @@ describe('integration: sqlite3 loaded lazily', () => {
     expect(out).to.match(/hook: open .*npm install sqlite3/);
     // Without a driver choice, Node >= 22.5 uses node:sqlite and needs no sqlite3 at all.
     if (nodeSqliteModule()) expect(out).to.include('auto count 0');
-    else expect(out).to.match(/auto rejected: .*npm install sqlite3/);
+    else expect(out).to.match(/auto rejected: .*needs better-sqlite3 or sqlite3, and neither loads.*npm install sqlite3.*npm install better-sqlite3@12/);
   });
 });
