@@ -11,7 +11,7 @@
  */
 import { StorageOpenError } from '../errors.js';
 import { importOptional } from '../optional-import.js';
-import type { SqliteConnection, SqliteParam, SqliteRow } from './driver.js';
+import { settled, statementCache, type SqliteConnection, type SqliteParam, type SqliteRow } from './driver.js';
 
 /** The major this package is tested with (package.json peerDependencies). */
 export const BETTER_SQLITE3_RANGE = 'better-sqlite3@12';
@@ -74,24 +74,8 @@ export async function openBetterSqlite3(path: string, readOnly: boolean): Promis
   // readonly opens with SQLITE_OPEN_READONLY; fileMustExist only matters for a read-write open,
   // whose file the store has created beforehand.
   const db = new Database(path, { readonly: readOnly, fileMustExist: readOnly, timeout: 0 });
-  // Prepared once per SQL text, as node-sqlite-driver.ts: preparing is a large share of a read.
-  const statements = new Map<string, Statement>();
-  const prepared = (sql: string): Statement => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-  // Each call is synchronous; the promise wrapper keeps one interface with the sqlite3 driver.
-  const attempt = <T>(fn: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  const prepared = statementCache((sql): Statement => db.prepare(sql));
+  const attempt = settled;
   // `get`/`all` on a statement that returns no rows: run it and answer none, as the other drivers do.
   const rows = (sql: string, params: readonly SqliteParam[]): SqliteRow[] => {
     const statement = prepared(sql);

@@ -3,7 +3,7 @@
  * neither the bundler nor Node 20 (which has no such module) sees a static import. Statements are
  * prepared once and reused: preparing is a large share of a ~5 µs read.
  */
-import type { SqliteConnection, SqliteParam, SqliteRow } from './driver.js';
+import { settled, statementCache, type SqliteConnection, type SqliteParam, type SqliteRow } from './driver.js';
 
 interface StatementSync {
   run(...params: SqliteParam[]): { changes: number | bigint };
@@ -89,23 +89,8 @@ export function openNodeSqlite(path: string, readOnly: boolean): SqliteConnectio
   }
   // timeout 0: SQLITE_BUSY at once, never a synchronous wait on another process's lock.
   const db = new module.DatabaseSync(path, { readOnly, timeout: 0 });
-  const statements = new Map<string, StatementSync>();
-  const prepared = (sql: string): StatementSync => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
-  // Each call is synchronous; the promise wrapper keeps one interface with the sqlite3 driver.
-  const attempt = <T>(fn: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  };
+  const prepared = statementCache((sql): StatementSync => db.prepare(sql));
+  const attempt = settled;
   return {
     driver: 'node:sqlite',
     exec: (sql) => attempt(() => db.exec(sql)),
