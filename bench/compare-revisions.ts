@@ -1,10 +1,11 @@
 /**
- * A memory hit (2 KB JSON, bearer token) of this working tree against the same code at an earlier
+ * A memory hit (or a SQLite one, COMPARE_BACKEND=sqlite; 2 KB JSON, bearer token) of this working tree against the same code at an earlier
  * git revision, beside the floor (axios with a no-op adapter), in one process with alternating
  * rounds. For before/after figures of a change to the hit path:
  *
  *   npx tsx bench/compare-revisions.ts <revision>      e.g. npx tsx bench/compare-revisions.ts afdcfd2
  *   COMPARE_BODY=api npx tsx bench/compare-revisions.ts <revision>   (the bench's API document as the body)
+ *   COMPARE_BACKEND=sqlite npx tsx bench/compare-revisions.ts <revision>   (a SQLite hit, each in its own file)
  *
  * The revision's src/ is extracted with `git archive` into a temporary folder that shares this
  * checkout's node_modules.
@@ -33,10 +34,13 @@ const earlier = (await import(pathToFileURL(join(dir, 'src/index.ts')).href)) as
 // what a hit costs in JSON.parse depends on that shape.
 const BODY = process.env.COMPARE_BODY === 'api' ? JSON_BODY : JSON.stringify({ id: 1, name: 'Ada Lovelace', bio: 'x'.repeat(2000) });
 const noop: AxiosAdapter = async (config) => ({ data: BODY, status: 200, statusText: 'OK', headers: new AxiosHeaders({ 'content-type': 'application/json' }), config, request: {} });
+const backend: 'sqlite' | 'memory' = process.env.COMPARE_BACKEND === 'sqlite' ? 'sqlite' : 'memory';
+const files = mkdtempSync(join(tmpdir(), 'akc-rev-files-'));
+const optionsFor = (name: string): Parameters<typeof setupCache>[1] => (backend === 'sqlite' ? { backend, cacheName: join(files, name) } : { backend });
 const clients: Record<string, AxiosInstance> = {
   floor: axios.create({ adapter: noop }),
-  [revision]: earlier.setupCache(axios.create({ adapter: noop }), { backend: 'memory' }),
-  'working tree': setupCache(axios.create({ adapter: noop }), { backend: 'memory' }),
+  [revision]: earlier.setupCache(axios.create({ adapter: noop }), optionsFor('earlier')),
+  'working tree': setupCache(axios.create({ adapter: noop }), optionsFor('tree')),
 };
 const options = { headers: { authorization: 'Bearer a-caller-token' } };
 const url = 'https://api.example.com/users/1?fields=all';
@@ -51,7 +55,8 @@ const times: Record<string, number[]> = {};
 for (let r = 0; r < 15; r += 1) for (const [name, http] of Object.entries(clients)) (times[name] ??= []).push(await round(http, 1000));
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const floor = median(times.floor!);
-console.log(`node ${process.version}: memory hit, µs per request (median of 15 rounds) and throughput over the floor`);
+console.log(`node ${process.version}: ${backend} hit, µs per request (median of 15 rounds) and throughput over the floor`);
 for (const [name, values] of Object.entries(times)) console.log(`  ${name.padEnd(14)} ${median(values).toFixed(1).padStart(6)} µs  ${(floor / median(values)).toFixed(2)}x`);
 rmSync(dir, { recursive: true, force: true });
+rmSync(files, { recursive: true, force: true });
 process.exit(0);

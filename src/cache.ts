@@ -173,7 +173,7 @@ export class HttpCache {
     const expiration = parseExpiration(expireAfter, 'expireAfter');
     if (expiration.type === 'do-not-cache') return this.clear();
     const expires = expiresAt(expiration, Date.now());
-    await this.storage.rewriteResponses((entry) => ({ ...entry, expires }));
+    await this.storage.resetExpiration(expires);
   }
 
   /** Stored responses by key, dict-like (requests-cache's `cache.responses`). */

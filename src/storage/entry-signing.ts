@@ -4,7 +4,9 @@
  * an alias, the key it points to), so whoever can write the store can neither alter an entry nor
  * move a valid one under another key nor repoint an alias. The first secret signs; every secret
  * verifies, so a rolling deploy first adds the new secret second (verify only), then first.
- * `expires` is inside the signed entry: `resetExpiration` rewrites (and re-signs) each entry anyway.
+ * `expires` is inside the signed entry; a SQLite expiry reset (`resetExpiration`), which overrides it
+ * for the rows written before it, is signed too (`signReset`), with its generation, so an old reset
+ * cannot be replayed.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
@@ -39,7 +41,7 @@ export function parseSecretKeys(value: unknown): Buffer[] | undefined {
   });
 }
 
-function mac(key: Buffer, purpose: 'response' | 'alias', storageKey: string, kind: number, payload: Buffer): Buffer {
+function mac(key: Buffer, purpose: 'response' | 'alias' | 'reset', storageKey: string, kind: number, payload: Buffer): Buffer {
   const h = createHmac('sha256', key);
   const keyBytes = Buffer.from(storageKey, 'utf8');
   // Length-prefixed parts: no two (key, payload) pairs hash the same input.
@@ -69,6 +71,17 @@ export class EntrySigner {
     const payload = buf.subarray(MAGIC.length + 1 + MAC_BYTES);
     if (!this.keys.some((key) => timingSafeEqual(mac(key, 'response', storageKey, kind, payload), given))) return undefined;
     return kind === TEXT ? payload.toString('utf8') : payload;
+  }
+
+  signReset(generation: number, expires: number | null): string {
+    return mac(this.keys[0], 'reset', String(generation), TEXT, Buffer.from(String(expires), 'utf8')).toString('base64url');
+  }
+
+  verifyReset(generation: number, expires: number | null, signature: string | null): boolean {
+    if (signature === null) return false;
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== MAC_BYTES) return false;
+    return this.keys.some((key) => timingSafeEqual(mac(key, 'reset', String(generation), TEXT, Buffer.from(String(expires), 'utf8')), given));
   }
 
   signAlias(alias: string, target: string): string {

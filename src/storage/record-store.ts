@@ -76,15 +76,27 @@ export interface IndexedSelection {
   createdBefore?: number;
 }
 
-/** A rewritten response for `IndexedResponses.replace`. */
-export interface Replacement {
-  key: string;
-  /** The value read by `page`: the row is only replaced if it still holds exactly this. */
-  previous: StoredValue;
-  value: StoredValue;
-  /** As SetOptions.ttlMs. */
-  ttlMs?: number;
+/**
+ * A reset of every stored response's expiry (`resetExpiration` in one statement, README "SQLite"):
+ * rows written before it read with these `expires` and store-level TTL instead of their own.
+ * `generation` orders it against writes; `signature` is set when the cache signs entries.
+ */
+export interface ExpiryReset {
+  generation: number;
   expires: number | null;
+  signature: string | null;
+}
+
+/** A response row as the index reads it: its value, and the reset it is subject to, if any. */
+export type IndexedRow = [key: string, value: StoredValue, reset?: ExpiryReset];
+
+/** What `IndexedResponses.resetExpiration` records. */
+export interface ExpiryResetRequest {
+  expires: number | null;
+  /** The store-level TTL of the rows it covers, ms since the epoch; null for none. */
+  ttlUntil: number | null;
+  /** Signs the record once its generation is known (entry signing on), else absent. */
+  sign?: (generation: number, expires: number | null) => string;
 }
 
 /**
@@ -97,11 +109,13 @@ export interface IndexedResponses {
   /** Deletes the selected indexed responses (and aliases spelled like them); returns how many responses. */
   delete(selection: IndexedSelection): Promise<number>;
   /** As `page`, over the live responses written without RecordMeta. */
-  unindexed(after: string, limit: number): Promise<[key: string, value: StoredValue][]>;
+  unindexed(after: string, limit: number): Promise<IndexedRow[]>;
   /** Up to `limit` responses with keys after `after`, in key order: one query per page. */
-  page(after: string, limit: number): Promise<[key: string, value: StoredValue][]>;
-  /** Writes the replacements whose row is unchanged since it was read, in as few statements as it can; returns how many. */
-  replace(replacements: readonly Replacement[]): Promise<number>;
+  page(after: string, limit: number): Promise<IndexedRow[]>;
+  /** One live response with the expiry reset it is subject to (as `get`, which leaves the reset out). */
+  read(key: string): Promise<{ value: StoredValue; reset?: ExpiryReset } | undefined>;
+  /** Gives every stored response the request's expiry in one write (rows written later keep theirs). */
+  resetExpiration(request: ExpiryResetRequest): Promise<void>;
 }
 
 /** Every backend's constructor-time settings that tests and users may set (`storage` option). */

@@ -2,7 +2,8 @@
  * The SQLite backend: our own schema, as requests-cache's SQLiteCache lays it out (one file per
  * cacheName, tables `responses` and `redirects`; docs/behaviour.md §7), plus the columns inspection
  * and eviction need without reading bodies: `url` (the URL index), `expires`, `created_at`, `size`,
- * `accessed` (least-recently-used order) and `ttl_until` (the store-level expiry).
+ * `accessed` (least-recently-used order) and `ttl_until` (the store-level expiry), and `gen` with
+ * the one-row table `expiry_reset` for `resetExpiration` (expiry-reset.ts).
  *
  * Concurrency (README "SQLite"): WAL, so readers never wait for a writer; `busy_timeout = 0` (see
  * driver.ts), so a lock held by another process never blocks the event loop. A busy read is retried
@@ -12,9 +13,10 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { log } from '../../debug.js';
 import { StorageBusyError, StorageOpenError } from '../errors.js';
-import type { Bin, IndexedResponses, RecordStore, Replacement, SetOptions, StoredValue, StoreSettings } from '../record-store.js';
+import type { Bin, ExpiryReset, ExpiryResetRequest, IndexedResponses, IndexedRow, RecordStore, SetOptions, StoredValue, StoreSettings } from '../record-store.js';
 import { BETTER_SQLITE3_RANGE, loadBetterSqlite3, openBetterSqlite3 } from './better-sqlite3-driver.js';
 import { isBusy, isFull, type SqliteConnection, type SqliteDriverName, type SqliteParam, type SqliteRow } from './driver.js';
+import { addGenerationColumn, CURRENT_GENERATION, hasExpiryReset, lastReset, RESET_GENERATION, RESET_INDEX, RESET_TABLE, type StoredReset, TTL_OF_ROW, underReset } from './expiry-reset.js';
 import { migrateLegacyTable } from './legacy-table.js';
 import { nodeSqliteIsQuiet, nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
 import { loadSqlite3, openSqlite3 } from './sqlite3-driver.js';
@@ -28,7 +30,8 @@ CREATE TABLE IF NOT EXISTS responses (
   created_at INTEGER NOT NULL,
   size INTEGER NOT NULL,
   accessed INTEGER NOT NULL,
-  ttl_until INTEGER
+  ttl_until INTEGER,
+  gen INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS responses_url ON responses (url);
 CREATE INDEX IF NOT EXISTS responses_accessed ON responses (accessed);
@@ -42,7 +45,8 @@ CREATE TABLE IF NOT EXISTS redirects (
 CREATE TABLE IF NOT EXISTS meta (
   name TEXT PRIMARY KEY,
   value TEXT NOT NULL
-);`;
+);
+${RESET_TABLE}`;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -70,14 +74,14 @@ const BULK_TRANSACTION_ROWS = 10_000;
  * 100-126 ms), measured with node:sqlite on Node 24.
  */
 const SYNC_BULK_TRANSACTION_ROWS = 1_000;
-/** Rows rewritten per transaction by `indexed.replace` with a synchronous driver: a COMMIT of 400 2 KB rows took 50-63 ms. */
-const SYNC_REPLACE_TRANSACTION_ROWS = 400;
 
 /** The page cache of a connection during a bulk operation, KiB (SQLite's default is 2000). */
 const BULK_CACHE_KIB = 65_536;
 
-/** Rows per UPDATE in `indexed.replace` (6 parameters each, far below SQLite's 32766). */
-const REPLACE_BATCH_ROWS = 200;
+/** A response row, its effective store-level TTL and the reset over it (expiry-reset.ts). */
+const READ_WITH_RESET = `SELECT r.value, r.ttl_until AS ttl, r.gen, ${RESET_GENERATION} AS reset_gen FROM responses r WHERE r.key = ?`;
+/** The same on a file opened readOnly from before resets. */
+const READ_WITHOUT_RESET = 'SELECT value, ttl_until AS ttl FROM responses WHERE key = ?';
 
 /** Yields to the event loop between the statements of a bulk operation. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -184,37 +188,121 @@ export class SqliteStore implements RecordStore {
    */
   readonly indexed: IndexedResponses = {
     // Rows written with RecordMeta have a URL; rows written without (by other code) have '' and are
-    // left to `unindexed`. Both counts are covering-index scans (responses_expiry, responses_url),
-    // never a read of the table: `url <> ''` in one query would read every row.
+    // left to `unindexed`. Both counts are covering-index scans (responses_expiry or responses_gen,
+    // and responses_url), never a read of the table: `url <> ''` in one query would read every row.
     count: async ({ unexpiredAt }) => {
       const now = Date.now();
-      const live = unexpiredAt === undefined ? '(ttl_until IS NULL OR ttl_until > ?)' : '(ttl_until IS NULL OR ttl_until > ?) AND (expires IS NULL OR expires > ?)';
-      const params = unexpiredAt === undefined ? [now, now] : [now, unexpiredAt, now, unexpiredAt];
-      const row = await this.read((db) => db.get(`SELECT (SELECT count(*) FROM responses WHERE ${live}) - (SELECT count(*) FROM responses WHERE url = '' AND ${live}) AS n`, params));
+      const reset = await this.read((db) => (this.resettable ? lastReset(db) : Promise.resolve(undefined)));
+      const ownLive = unexpiredAt === undefined ? '(ttl_until IS NULL OR ttl_until > ?)' : '(ttl_until IS NULL OR ttl_until > ?) AND (expires IS NULL OR expires > ?)';
+      const ownParams = unexpiredAt === undefined ? [now] : [now, unexpiredAt];
+      if (!reset) {
+        const row = await this.read((db) => db.get(`SELECT (SELECT count(*) FROM responses WHERE ${ownLive}) - (SELECT count(*) FROM responses WHERE url = '' AND ${ownLive}) AS n`, [...ownParams, ...ownParams]));
+        return Number(row?.n ?? 0);
+      }
+      // Rows written since the reset by their own columns; older rows all live or not by the reset's.
+      const after = `gen >= ? AND ${ownLive}`;
+      const afterParams = [reset.generation, ...ownParams];
+      const resetLive = (reset.ttlUntil === null || reset.ttlUntil > now) && (unexpiredAt === undefined || reset.expires === null || reset.expires > unexpiredAt);
+      const before = resetLive ? " + (SELECT count(*) FROM responses WHERE gen < ?) - (SELECT count(*) FROM responses WHERE url = '' AND gen < ?)" : '';
+      const row = await this.read((db) =>
+        db.get(`SELECT (SELECT count(*) FROM responses WHERE ${after}) - (SELECT count(*) FROM responses WHERE url = '' AND ${after})${before} AS n`, [
+          ...afterParams,
+          ...afterParams,
+          ...(resetLive ? [reset.generation, reset.generation] : []),
+        ]),
+      );
       return Number(row?.n ?? 0);
     },
-    unindexed: async (after, limit) => this.pageWhere("url = ''", after, limit),
+    unindexed: async (after, limit) => this.pageWhere("r.url = ''", after, limit),
     delete: async (selection) => {
+      await this.db(); // `resettable` is known once open
       // Rows already past their store-level TTL are invisible: they go, uncounted.
       await this.purgeExpired();
       // One pass per condition: each is a range or a covering scan of responses_expiry (ORed in one
       // statement, SQLite scans the table instead).
       let deleted = 0;
       const indexedRows = "rowid NOT IN (SELECT rowid FROM responses WHERE url = '')";
-      if (selection.expiredAt !== undefined) deleted += await this.deleteWhere(`expires IS NOT NULL AND expires <= ? AND ${indexedRows}`, [selection.expiredAt], true);
+      if (selection.expiredAt !== undefined) {
+        deleted += await this.deleteWhere(`expires IS NOT NULL AND expires <= ? AND ${this.sinceReset} AND ${indexedRows}`, [selection.expiredAt], true);
+        // Rows older than a reset that expires by then: the condition is read in the statement itself,
+        // so a reset made meanwhile by another process is never judged by the one before it.
+        if (this.resettable && (await this.read((db) => lastReset(db)))) {
+          deleted += await this.deleteWhere(`gen < (SELECT gen FROM expiry_reset WHERE id = 1 AND expires IS NOT NULL AND expires <= ?) AND ${indexedRows}`, [selection.expiredAt], true);
+        }
+      }
       if (selection.createdBefore !== undefined) deleted += await this.deleteWhere(`created_at < ? AND ${indexedRows}`, [selection.createdBefore], true);
       return deleted;
     },
     page: async (after, limit) => this.pageWhere('1', after, limit),
-    replace: async (replacements) => this.replace(replacements),
+    read: (key) => this.readResponse(key),
+    resetExpiration: (request) => this.resetExpiration(request),
   };
 
-  /** Live rows matching `where` with keys after `after`, in key order. */
-  private async pageWhere(where: string, after: string, limit: number): Promise<[string, StoredValue][]> {
-    const rows = await this.read((db) => db.all(`SELECT key, value FROM responses WHERE ${where} AND key > ? AND (ttl_until IS NULL OR ttl_until > ?) ORDER BY key LIMIT ?`, [after, Date.now(), limit]));
+  /** Whether the file has `gen` and `expiry_reset` (always, once opened writable). Known after open. */
+  private resettable = false;
+
+  /** Rows written since the last reset (all rows when there has been none), read in the statement. */
+  private get sinceReset(): string {
+    return this.resettable ? `gen >= ${CURRENT_GENERATION}` : '1';
+  }
+
+  /** Live rows matching `where` with keys after `after`, in key order, each with the reset over it. */
+  private async pageWhere(where: string, after: string, limit: number): Promise<IndexedRow[]> {
+    // The statement is chosen once the file is open (`resettable`).
+    const sql = (): string =>
+      this.resettable
+        ? `SELECT r.key, r.value, r.gen, ${RESET_GENERATION} AS reset_gen FROM responses r WHERE ${where} AND r.key > ? AND (${TTL_OF_ROW} IS NULL OR ${TTL_OF_ROW} > ?) ORDER BY r.key LIMIT ?`
+        : `SELECT r.key, r.value FROM responses r WHERE ${where} AND r.key > ? AND (r.ttl_until IS NULL OR r.ttl_until > ?) ORDER BY r.key LIMIT ?`;
+    const { rows, reset } = await this.read(async (db) => {
+      const found = await db.all(sql(), [after, Date.now(), limit]);
+      return { rows: found, reset: found.some(underReset) ? await this.resetRecord(db, found.find(underReset)!) : undefined };
+    });
     // Every row, so that a short page means the end; a value of another type (written by other
     // code) comes back as text and reads as invalid.
-    return rows.map((row) => [row.key as string, asValue(row.value) ?? String(row.value)]);
+    return rows.map((row) => [row.key as string, asValue(row.value) ?? String(row.value), reset && underReset(row) ? reset : undefined]);
+  }
+
+  /** The last reset read, kept while its generation is the one rows report (it never changes under a generation). */
+  private knownReset: StoredReset | undefined;
+
+  /** The reset over a row older than it (`underReset`): the one kept if still the last, else read. */
+  private async resetRecord(db: SqliteConnection, row: SqliteRow): Promise<StoredReset | undefined> {
+    const generation = Number(row.reset_gen);
+    if (this.knownReset?.generation === generation) return this.knownReset;
+    // Read after the row: a reset made in between is newer still, and covers the row as well.
+    this.knownReset = await lastReset(db);
+    return this.knownReset;
+  }
+
+  /** One live response row and the reset over it (the statement chosen once the file is open). */
+  private async readResponse(key: string): Promise<{ value: StoredValue; reset?: ExpiryReset } | undefined> {
+    const row = await this.read((db) => db.get(this.resettable ? READ_WITH_RESET : READ_WITHOUT_RESET, [key]));
+    if (!row) return undefined;
+    const reset = underReset(row) ? await this.read((db) => this.resetRecord(db, row)) : undefined;
+    const ttl = reset ? reset.ttlUntil : row.ttl;
+    if (typeof ttl === 'number' && ttl <= Date.now()) return undefined;
+    if (this.limited) this.touched.add(key);
+    const value = asValue(row.value);
+    if (value === undefined) return undefined;
+    return reset ? { value, reset: { generation: reset.generation, expires: reset.expires, signature: reset.signature } } : { value };
+  }
+
+  /**
+   * Records a reset over every row written so far (expiry-reset.ts): one transaction, however many
+   * rows there are. Its generation is one above the last, so the rows it covers are those below.
+   */
+  private resetExpiration(request: ExpiryResetRequest): Promise<void> {
+    return this.bulk(async (db) => {
+      await this.transaction(db, async () => {
+        const generation = ((await lastReset(db))?.generation ?? 0) + 1;
+        await db.run(
+          `INSERT INTO expiry_reset (id, gen, expires, ttl_until, sig) VALUES (1, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET gen = excluded.gen, expires = excluded.expires, ttl_until = excluded.ttl_until, sig = excluded.sig`,
+          [generation, request.expires, request.ttlUntil, request.sign ? request.sign(generation, request.expires) : null],
+        );
+        log('expiry reset %d on %s: rows written before it expire at %s', generation, this.description, request.expires);
+      });
+    });
   }
 
   /** Bulk operations one after another: each runs its own transactions on the shared connection. */
@@ -294,44 +382,6 @@ export class SqliteStore implements RecordStore {
     return this.driverName === 'node:sqlite' || this.driverName === 'better-sqlite3';
   }
 
-  /**
-   * One UPDATE per REPLACE_BATCH_ROWS rows, in one transaction (SYNC_REPLACE_TRANSACTION_ROWS per
-   * transaction with a synchronous driver); a row rewritten by someone else since it was read is
-   * left alone.
-   */
-  private async replace(replacements: readonly Replacement[]): Promise<number> {
-    if (this.synchronous && replacements.length > SYNC_REPLACE_TRANSACTION_ROWS) {
-      let replaced = 0;
-      for (let i = 0; i < replacements.length; i += SYNC_REPLACE_TRANSACTION_ROWS) {
-        replaced += await this.replace(replacements.slice(i, i + SYNC_REPLACE_TRANSACTION_ROWS));
-        await turn();
-      }
-      return replaced;
-    }
-    return this.bulk(async (db) => {
-      const now = Date.now();
-      const replaced = await this.transaction(db, async () => {
-        let changed = 0;
-        for (let i = 0; i < replacements.length; i += REPLACE_BATCH_ROWS) {
-          const chunk = replacements.slice(i, i + REPLACE_BATCH_ROWS);
-          const params: SqliteParam[] = [];
-          for (const r of chunk) {
-            params.push(r.key, bindable(r.previous), bindable(r.value), r.expires, r.ttlMs === undefined ? null : now + r.ttlMs, typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.byteLength);
-          }
-          // UPDATE ... FROM needs SQLite >= 3.33 (2020); every driver here has 3.40 or later.
-          const sql =
-            `WITH v (k, old, val, e, t, s) AS (VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}) ` +
-            'UPDATE responses SET value = v.val, expires = v.e, ttl_until = v.t, size = v.s FROM v WHERE responses.key = v.k AND responses.value = v.old';
-          changed += (await db.run(sql, params)).changes;
-          if (i + REPLACE_BATCH_ROWS < replacements.length) await turn();
-        }
-        return changed;
-      });
-      if (replaced > 0) this.totals = undefined;
-      return replaced;
-    });
-  }
-
   private get limited(): boolean {
     return this.settings.maxEntries !== undefined || this.settings.maxBytes !== undefined;
   }
@@ -369,9 +419,14 @@ export class SqliteStore implements RecordStore {
         // (https://www.sqlite.org/pragma.html#pragma_synchronous); a cache can be thrown away.
         await this.retry(() => db.exec(`PRAGMA synchronous = ${this.options.fastSave ? 'OFF' : 'NORMAL'}`));
         await this.retry(() => db.exec(SCHEMA));
+        await this.retry(() => addGenerationColumn(db));
+        await this.retry(() => db.exec(RESET_INDEX));
+        this.resettable = true;
         await this.retry(() => migrateLegacyTable(db, this.settings.ttlOffsetMs));
-        // Rows that outlived their TTL while no process had the file open.
-        await this.retry(() => db.run('DELETE FROM responses WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [Date.now()])).catch(() => undefined);
+        // Rows that outlived their TTL while no process had the file open (those under a reset: purgeExpired).
+        await this.retry(() => db.run(`DELETE FROM responses WHERE ttl_until IS NOT NULL AND ttl_until <= ? AND gen >= ${CURRENT_GENERATION}`, [Date.now()])).catch(() => undefined);
+      } else {
+        this.resettable = await hasExpiryReset(db);
       }
       if (readOnly && !(await db.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'responses'"))) {
         const legacy = await db.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'http_cache'");
@@ -426,10 +481,10 @@ export class SqliteStore implements RecordStore {
   }
 
   async get(bin: Bin, key: string): Promise<StoredValue | undefined> {
-    const row = await this.read((db) => db.get(`SELECT value, ttl_until FROM ${bin} WHERE key = ?`, [key]));
+    if (bin === 'responses') return (await this.readResponse(key))?.value;
+    const row = await this.read((db) => db.get('SELECT value, ttl_until FROM redirects WHERE key = ?', [key]));
     if (!row) return undefined;
     if (typeof row.ttl_until === 'number' && row.ttl_until <= Date.now()) return undefined;
-    if (bin === 'responses' && this.limited) this.touched.add(key);
     return asValue(row.value);
   }
 
@@ -452,9 +507,10 @@ export class SqliteStore implements RecordStore {
     await this.write(async (db) => {
       const previous = this.limited ? await db.get('SELECT size FROM responses WHERE key = ?', [key]) : undefined;
       await db.run(
-        `INSERT INTO responses (key, value, url, expires, created_at, size, accessed, ttl_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        // `gen`: the row is as new as the last reset (expiry-reset.ts), read under this write's lock.
+        `INSERT INTO responses (key, value, url, expires, created_at, size, accessed, ttl_until, gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${CURRENT_GENERATION})
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, url = excluded.url, expires = excluded.expires,
-           created_at = excluded.created_at, size = excluded.size, accessed = excluded.accessed, ttl_until = excluded.ttl_until`,
+           created_at = excluded.created_at, size = excluded.size, accessed = excluded.accessed, ttl_until = excluded.ttl_until, gen = excluded.gen`,
         [key, stored, meta.url, meta.expires, meta.createdAt, size, now, ttlUntil],
       );
       if (this.limited) await this.afterWrite(db, previous, size, now);
@@ -526,7 +582,11 @@ export class SqliteStore implements RecordStore {
   }
 
   async count(bin: Bin): Promise<number> {
-    const row = await this.read((db) => db.get(`SELECT count(*) AS n FROM ${bin} WHERE ttl_until IS NULL OR ttl_until > ?`, [Date.now()]));
+    const sql = (): string =>
+      bin === 'responses' && this.resettable
+        ? `SELECT count(*) AS n FROM responses r WHERE ${TTL_OF_ROW} IS NULL OR ${TTL_OF_ROW} > ?`
+        : `SELECT count(*) AS n FROM ${bin} WHERE ttl_until IS NULL OR ttl_until > ?`;
+    const row = await this.read((db) => db.get(sql(), [Date.now()]));
     return Number(row?.n ?? 0);
   }
 
@@ -538,10 +598,16 @@ export class SqliteStore implements RecordStore {
   /**
    * Deletes rows past their store-level TTL (through the partial `ttl_until` index). SQLite has no
    * TTL of its own and reads only hide such rows, so without this they would stay in the file:
-   * run on open and every PURGE_EVERY_WRITES writes.
+   * run on open and every PURGE_EVERY_WRITES writes. A row older than a reset lives by the reset's
+   * TTL, not its own (expiry-reset.ts).
    */
   async purgeExpired(now = Date.now()): Promise<number> {
-    const changes = await this.deleteWhere('ttl_until IS NOT NULL AND ttl_until <= ?', [now], false);
+    await this.db(); // `resettable` is known once open
+    let changes = await this.deleteWhere(`ttl_until IS NOT NULL AND ttl_until <= ? AND ${this.sinceReset}`, [now], false);
+    const reset = this.resettable ? await this.read((db) => lastReset(db)) : undefined;
+    if (reset && reset.ttlUntil !== null && reset.ttlUntil <= now) {
+      changes += await this.deleteWhere('gen < (SELECT gen FROM expiry_reset WHERE id = 1 AND ttl_until IS NOT NULL AND ttl_until <= ?)', [now], false);
+    }
     await this.write((db) => db.run('DELETE FROM redirects WHERE ttl_until IS NOT NULL AND ttl_until <= ?', [now]));
     return changes;
   }
@@ -558,7 +624,7 @@ export class SqliteStore implements RecordStore {
     } catch (error) {
       if (!isFull(error)) throw error;
       log('%s is full; clearing by dropping the tables', this.description);
-      await this.write((db) => db.exec(`DROP TABLE IF EXISTS responses; DROP TABLE IF EXISTS redirects; ${SCHEMA}`));
+      await this.write((db) => db.exec(`DROP TABLE IF EXISTS responses; DROP TABLE IF EXISTS redirects; ${SCHEMA}; ${RESET_INDEX};`));
     }
   }
 
