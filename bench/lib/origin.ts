@@ -15,7 +15,9 @@ const users = Array.from({ length: 21 }, (_, i) => ({ id: i, name: `User ${i}`, 
 /** About 2 KB of JSON, the "typical API response" every JSON scenario uses. */
 export const JSON_BODY = JSON.stringify({ users, total: 21, page: 1, note: 'x'.repeat(120) });
 export const BINARY_BODY = randomBytes(1024 * 1024);
-const MIB_CHUNK = Buffer.alloc(1024 * 1024, 7);
+// The big body (scenario h) repeats the random MiB: a binary download, not text. A body of one
+// repeated byte value is valid UTF-8 and went to the filesystem as JSON text with every byte escaped.
+const MIB_CHUNK = BINARY_BODY;
 const ETAG = '"v1"';
 
 export interface Origin {
