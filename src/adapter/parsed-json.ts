@@ -11,8 +11,10 @@
  *
  * The memo is keyed by cache key and holds the body bytes it parsed: it answers only when this hit's
  * body is those very bytes (the same object for the memory backend, equal bytes for the others,
- * which decode a fresh copy per hit), so a changed entry is simply parsed again. It is bounded in
- * entries and bytes, oldest out first.
+ * which decode a fresh copy per hit), so a changed entry is simply parsed again. The first hit on
+ * some bytes keeps only the bytes and hands its own parse to its caller; the second keeps a parse.
+ * So an entry read once, as in a large cache read at random, costs one parse, as it would without
+ * the memo, not a parse and a copy. It is bounded in entries and bytes, oldest out first.
  *
  * Only where the result is exactly what axios would have produced: the caller's `transformResponse`
  * is axios' own default alone, no `parseReviver`, and the default transform would parse this text
@@ -42,6 +44,8 @@ interface Parsed {
 const memo = new Map<string, Parsed>();
 let memoBytes = 0;
 const NOT_JSON = Symbol('not JSON');
+/** Bytes seen on one hit only: not parsed ahead of the next. */
+const SEEN_ONCE = Symbol('seen once');
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -65,24 +69,41 @@ export function defaultJsonParse(config: InternalAxiosRequestConfig): boolean {
  */
 export function parsedJsonCopy(key: string, body: Buffer, shape: BodyShape, text: () => string): { value: unknown } | undefined {
   if (body.byteLength === 0 || body.byteLength > PARSED_JSON_MAX_BODY) return undefined;
-  let parsed = memo.get(key);
-  if (parsed === undefined || parsed.shape !== shape || (parsed.body !== body && !parsed.body.equals(body))) {
-    let value: unknown = NOT_JSON;
+  const known = memo.get(key);
+  const same = known !== undefined && known.shape === shape && (known.body === body || known.body.equals(body));
+  if (same && known.value !== SEEN_ONCE) {
+    if (known.value === NOT_JSON) return undefined;
     try {
-      const decoded = text();
-      if (decoded !== '') value = JSON.parse(decoded) as unknown;
+      return { value: copyJson(known.value) };
     } catch {
-      // not JSON: remembered, so the next hit does not try again
+      // Nesting deeper than the stack allows (JSON.parse itself goes deeper): parse this caller's text.
+      return undefined;
     }
-    parsed = { body, shape, value };
-    remember(key, parsed);
   }
-  if (parsed.value === NOT_JSON) return undefined;
+  let value: unknown = NOT_JSON;
   try {
-    return { value: copyJson(parsed.value) };
+    const decoded = text();
+    if (decoded !== '') value = JSON.parse(decoded) as unknown;
   } catch {
-    // Nesting deeper than the stack allows (JSON.parse itself goes deeper): parse this caller's text.
+    // not JSON: remembered, so the next hit does not try again
+  }
+  if (value === NOT_JSON) {
+    remember(key, { body, shape, value });
     return undefined;
+  }
+  if (!same) {
+    // First sight of these bytes: the caller takes this parse itself, and only the bytes are kept.
+    // An entry read once (a large cache read at random) then costs one parse, as without the memo,
+    // instead of a parse, a copy and a parsed value held until it ages out.
+    remember(key, { body, shape, value: SEEN_ONCE });
+    return { value };
+  }
+  // Seen before: worth keeping parsed. The kept value is never handed out; this caller gets a copy.
+  remember(key, { body, shape, value });
+  try {
+    return { value: copyJson(value) };
+  } catch {
+    return undefined; // too deep to copy (see above): this caller's text is parsed the usual way
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * JSON hits are parsed once per stored body and copied per caller (src/adapter/parsed-json.ts):
- * the data equals what axios' own JSON.parse gives, no caller shares an object with another, a
+ * the first hit on a body hands its own parse to its caller, later ones get copies of one kept
+ * parse; the data equals what axios' own JSON.parse gives, no caller shares an object with another, a
  * changed entry is never answered from an older parse, and anything but axios' default transform
  * (a reviver, the caller's own transformResponse) still gets the text.
  */
@@ -12,17 +13,18 @@ import { useHarness } from '../support/harness.js';
 import { tempDir } from '../support/temp.js';
 import { sendJson } from '../support/wait.js';
 
-/** How many times JSON.parse runs while `fn` runs. */
-async function parsesDuring<T>(fn: () => Promise<T>): Promise<{ parses: number; result: T }> {
+/** How many times JSON.parse runs while `fn` runs, and what each returned. */
+async function parsesDuring<T>(fn: () => Promise<T>): Promise<{ parses: number; parsed: unknown[]; result: T }> {
   const original = JSON.parse;
-  let parses = 0;
+  const parsed: unknown[] = [];
   JSON.parse = function (this: unknown, ...args: Parameters<typeof JSON.parse>) {
-    parses += 1;
-    return original.apply(this, args);
+    const value: unknown = original.apply(this, args);
+    parsed.push(value);
+    return value;
   } as typeof JSON.parse;
   try {
     const result = await fn();
-    return { parses, result };
+    return { parses: parsed.length, parsed, result };
   } finally {
     JSON.parse = original;
   }
@@ -47,7 +49,8 @@ describe('integration: JSON hits parsed once, copied per caller', () => {
       it('a hit does not parse the body again, and equals the network data', async () => {
         const http = h.cached(options());
         const first = await http.get('/doc');
-        await http.get('/doc'); // the first hit parses and keeps the parse
+        await http.get('/doc'); // the first hit parses for its caller and keeps the bytes
+        await http.get('/doc'); // the second parses again and keeps that parse
         const { parses, result } = await parsesDuring(() => http.get('/doc'));
         expect(result.fromCache).to.equal(true);
         expect(parses, 'JSON.parse calls during a later hit').to.equal(0);
@@ -55,18 +58,34 @@ describe('integration: JSON hits parsed once, copied per caller', () => {
         expect(Object.getPrototypeOf(result.data)).to.equal(Object.prototype);
       });
 
+      it('the first hit on a body gets that parse itself: an entry read once costs one parse, no copy', async () => {
+        // A path of its own: the memo is keyed by cache key, and other tests here read /doc.
+        const path = `/once-${name}`;
+        h.origin.route(path, (_req, res) => sendJson(res, { ...DOCUMENT, path }));
+        const http = h.cached(options());
+        await http.get(path);
+        const { parses, parsed, result } = await parsesDuring(() => http.get(path));
+        expect(result.fromCache).to.equal(true);
+        expect(parses).to.equal(1);
+        expect(result.data, 'the object JSON.parse returned, not a copy of it').to.equal(parsed[0]);
+      });
+
       it('every caller gets its own objects: mutating one hit never changes the next', async () => {
         const http = h.cached(options());
         await http.get('/doc');
-        const a = (await http.get('/doc')).data as typeof DOCUMENT;
-        a.users[0]!.name = 'changed';
-        a.users.push({ id: 3, name: 'new', roles: [] });
-        (a as { total: number }).total = 99;
-        const b = (await http.get('/doc')).data as typeof DOCUMENT;
-        expect(b.users).to.have.length(2);
-        expect(b.users[0]!.name).to.equal('Ada');
-        expect(b.total).to.equal(2);
-        expect(b.users).to.not.equal(a.users);
+        const hits: Array<typeof DOCUMENT> = [];
+        // The first hit's own parse, the second's copy of the kept parse, then copies again.
+        for (let i = 0; i < 4; i += 1) {
+          const data = (await http.get('/doc')).data as typeof DOCUMENT;
+          expect(data.users).to.have.length(2);
+          expect(data.users[0]!.name).to.equal('Ada');
+          expect(data.total).to.equal(2);
+          for (const earlier of hits) expect(data.users).to.not.equal(earlier.users);
+          data.users[0]!.name = 'changed';
+          data.users.push({ id: 3, name: 'new', roles: [] });
+          (data as { total: number }).total = 99;
+          hits.push(data);
+        }
       });
 
       it('a refreshed entry under the same key is served as stored now, never from an older parse', async () => {
