@@ -17,6 +17,7 @@ import type { Bin, ExpiryReset, ExpiryResetRequest, IndexedResponses, IndexedRow
 import { BETTER_SQLITE3_RANGE, loadBetterSqlite3, openBetterSqlite3 } from './better-sqlite3-driver.js';
 import { isBusy, isFull, type SqliteConnection, type SqliteDriverName, type SqliteParam, type SqliteRow } from './driver.js';
 import { addGenerationColumn, CURRENT_GENERATION, hasExpiryReset, lastReset, RESET_GENERATION, RESET_INDEX, RESET_TABLE, type StoredReset, TTL_OF_ROW, underReset } from './expiry-reset.js';
+import { isWorkerUnavailable, LARGE_VALUE_BYTES, LargeValueWorker } from './large-values.js';
 import { migrateLegacyTable } from './legacy-table.js';
 import { nodeSqliteIsQuiet, nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
 import { loadSqlite3, openSqlite3 } from './sqlite3-driver.js';
@@ -82,6 +83,20 @@ const BULK_CACHE_KIB = 65_536;
 const READ_WITH_RESET = `SELECT r.value, r.ttl_until AS ttl, r.gen, ${RESET_GENERATION} AS reset_gen FROM responses r WHERE r.key = ?`;
 /** The same on a file opened readOnly from before resets. */
 const READ_WITHOUT_RESET = 'SELECT value, ttl_until AS ttl FROM responses WHERE key = ?';
+/**
+ * The same, only for a value of at most LARGE_VALUE_BYTES: a synchronous driver reads larger ones on
+ * the worker (large-values.ts). octet_length reads the value's size from the record header, never
+ * the value, and so does not walk a large row's overflow pages (https://www.sqlite.org/lang_corefunc.html#octet_length).
+ */
+const READ_SMALL_WITH_RESET = `${READ_WITH_RESET} AND octet_length(r.value) <= ${LARGE_VALUE_BYTES}`;
+const READ_SMALL_WITHOUT_RESET = `${READ_WITHOUT_RESET} AND octet_length(value) <= ${LARGE_VALUE_BYTES}`;
+/** Whether the row a small-only read did not find is there after all, and large. */
+const IS_LARGE = `SELECT 1 AS large FROM responses WHERE key = ? AND octet_length(value) > ${LARGE_VALUE_BYTES}`;
+
+/** The write of one response row. `gen`: as new as the last reset (expiry-reset.ts), read under this write's lock. */
+const WRITE_RESPONSE = `INSERT INTO responses (key, value, url, expires, created_at, size, accessed, ttl_until, gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${CURRENT_GENERATION})
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, url = excluded.url, expires = excluded.expires,
+           created_at = excluded.created_at, size = excluded.size, accessed = excluded.accessed, ttl_until = excluded.ttl_until, gen = excluded.gen`;
 
 /** Yields to the event loop between the statements of a bulk operation. */
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -170,6 +185,8 @@ export class SqliteStore implements RecordStore {
   private writesSincePurge = 0;
   /** The named driver, else the automatic choice once the file has opened (undefined before). */
   private driverName: SqliteDriverName | undefined;
+  /** Large rows' connection on a worker thread (synchronous drivers only: sqlite3 already runs off the loop). */
+  private large: LargeValueWorker | undefined;
 
   constructor(private readonly options: SqliteStoreOptions) {
     this.settings = options.settings;
@@ -276,7 +293,7 @@ export class SqliteStore implements RecordStore {
 
   /** One live response row and the reset over it (the statement chosen once the file is open). */
   private async readResponse(key: string): Promise<{ value: StoredValue; reset?: ExpiryReset } | undefined> {
-    const row = await this.read((db) => db.get(this.resettable ? READ_WITH_RESET : READ_WITHOUT_RESET, [key]));
+    const row = await this.readRow(key);
     if (!row) return undefined;
     const reset = underReset(row) ? await this.read((db) => this.resetRecord(db, row)) : undefined;
     const ttl = reset ? reset.ttlUntil : row.ttl;
@@ -285,6 +302,18 @@ export class SqliteStore implements RecordStore {
     const value = asValue(row.value);
     if (value === undefined) return undefined;
     return reset ? { value, reset: { generation: reset.generation, expires: reset.expires, signature: reset.signature } } : { value };
+  }
+
+  /** The response row of `key`, a large one through the worker where there is one. */
+  private async readRow(key: string): Promise<SqliteRow | undefined> {
+    await this.db(); // the worker (and the statement) are known once the file is open
+    const full = this.resettable ? READ_WITH_RESET : READ_WITHOUT_RESET;
+    const large = this.large;
+    if (!large?.available) return this.read((db) => db.get(full, [key]));
+    const row = await this.read((db) => db.get(this.resettable ? READ_SMALL_WITH_RESET : READ_SMALL_WITHOUT_RESET, [key]));
+    if (row || !(await this.read((db) => db.get(IS_LARGE, [key])))) return row;
+    log('reading the large row %s of %s on the worker thread', key, this.description);
+    return this.read((db) => large.get(full, [key]).catch((error: unknown) => (isWorkerUnavailable(error) ? db.get(full, [key]) : Promise.reject(error))));
   }
 
   /**
@@ -439,6 +468,7 @@ export class SqliteStore implements RecordStore {
       throw error;
     }
     log('opened %s with %s', path, db.driver);
+    if (this.synchronous) this.large = new LargeValueWorker(path, this.driverName, readOnly ?? false);
     return db;
   }
 
@@ -506,13 +536,14 @@ export class SqliteStore implements RecordStore {
     const size = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
     await this.write(async (db) => {
       const previous = this.limited ? await db.get('SELECT size FROM responses WHERE key = ?', [key]) : undefined;
-      await db.run(
-        // `gen`: the row is as new as the last reset (expiry-reset.ts), read under this write's lock.
-        `INSERT INTO responses (key, value, url, expires, created_at, size, accessed, ttl_until, gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${CURRENT_GENERATION})
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, url = excluded.url, expires = excluded.expires,
-           created_at = excluded.created_at, size = excluded.size, accessed = excluded.accessed, ttl_until = excluded.ttl_until, gen = excluded.gen`,
-        [key, stored, meta.url, meta.expires, meta.createdAt, size, now, ttlUntil],
-      );
+      const params = [key, stored, meta.url, meta.expires, meta.createdAt, size, now, ttlUntil];
+      const large = size > LARGE_VALUE_BYTES && this.large?.available ? this.large : undefined;
+      if (large) {
+        log('writing the large row %s of %s (%d bytes) on the worker thread', key, this.description, size);
+        await large.run(WRITE_RESPONSE, params).catch((error: unknown) => (isWorkerUnavailable(error) ? db.run(WRITE_RESPONSE, params) : Promise.reject(error)));
+      } else {
+        await db.run(WRITE_RESPONSE, params);
+      }
       if (this.limited) await this.afterWrite(db, previous, size, now);
     });
   }
@@ -646,6 +677,9 @@ export class SqliteStore implements RecordStore {
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
+    const large = this.large;
+    this.large = undefined;
+    await large?.close().catch(() => undefined);
     const db = await connection?.catch(() => undefined);
     if (!db) return;
     if (this.touched.size > 0 && !this.options.readOnly) {
