@@ -52,6 +52,8 @@ export const DEFAULT_STORE_SETTINGS: StoreSettings = {
 };
 
 const TIMED_OUT = Symbol('timed out');
+/** Entries a listing visits between two turns of the event loop (responses()). */
+export const YIELD_EVERY = 1000;
 
 /** `promise`, or TIMED_OUT after `ms`; the promise keeps running either way. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
@@ -428,12 +430,20 @@ export class CacheStorage {
     return keys;
   }
 
-  /** Stored responses, or those of one URL (every variant and user) when the store indexes URLs. */
+  /**
+   * Stored responses, or those of one URL (every variant and user) when the store indexes URLs.
+   * Every YIELD_EVERY entries it lets the event loop run: a store that answers synchronously (memory,
+   * a synchronous SQLite driver) otherwise held it for a whole count() or delete() (about 0.9 s for
+   * count() over 100,000 memory entries in `npm run bench`, scenario d).
+   */
   async *responses(keys?: readonly string[]): AsyncGenerator<StoredItem> {
+    let visited = 0;
+    const pause = (): Promise<void> | undefined => ((visited += 1) % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined);
     if (!keys && this.store.indexed) {
       // Pages of keys and values, one query each, instead of one read per key.
       for await (const page of this.pages(this.store.indexed)) {
         for (const [key, raw, reset] of page) {
+          await pause();
           try {
             yield { key, entry: this.decode(key, raw, reset) };
           } catch (error) {
@@ -444,6 +454,7 @@ export class CacheStorage {
       return;
     }
     for (const key of keys ?? (await this.responseKeys())) {
+      await pause();
       let raw: unknown;
       try {
         raw = await this.bounded(this.store.get('responses', key), 'read');

@@ -1,6 +1,12 @@
-/** The memory backend against the record-store contract and the backend conformance suite, plus its LRU bound. */
+/**
+ * The memory backend against the record-store contract and the backend conformance suite, plus its
+ * LRU bound, and long listings (count, delete, resetExpiration) that let the event loop run.
+ */
 import { expect } from 'chai';
+import type { CachedEntry } from '../../../src/index.js';
+import { YIELD_EVERY } from '../../../src/storage/cache-storage.js';
 import { MemoryStore } from '../../../src/storage/memory-store.js';
+import { useHarness } from '../../support/harness.js';
 import { backendConformance } from '../../support/backend-conformance.js';
 import { storeConformance } from '../../support/store-conformance.js';
 import { serializerRoundTrips } from '../../support/serializer-round-trips.js';
@@ -45,4 +51,32 @@ describe('integration: memory backend', () => {
       expect(await store.count('responses')).to.equal(3);
     });
   });
+
+  describe('many entries', () => {
+    const h = useHarness();
+
+    it('count(), delete({ expired }) and resetExpiration() over thousands of entries let the event loop run', async () => {
+      const http = h.cached({ backend: 'memory' });
+      await http.get('/item/0');
+      const template = (await http.cache.storage.get(http.cache.createKey({ url: '/item/0' })))!.entry as CachedEntry;
+      const total = YIELD_EVERY * 3;
+      for (let i = 1; i < total; i += 1) {
+        const url = template.url.replace('/item/0', `/item/${i}`);
+        await http.cache.storage.save(http.cache.createKey({ url: `/item/${i}` }), { ...template, url, request: { ...template.request, url } });
+      }
+      // A store that answers at once settles every read in microtasks: an immediate queued before the
+      // call runs before it returns only if the listing gave the loop a turn.
+      const turns = async (fn: () => Promise<unknown>): Promise<boolean> => {
+        let ran = false;
+        setImmediate(() => (ran = true));
+        await fn();
+        return ran;
+      };
+      expect(await turns(async () => expect(await http.cache.count()).to.equal(total))).to.equal(true);
+      expect(await turns(() => http.cache.resetExpiration(60))).to.equal(true);
+      expect(await turns(() => http.cache.delete({ expired: true }))).to.equal(true);
+      expect(await http.cache.count()).to.equal(total);
+    });
+  });
 });
+
